@@ -260,8 +260,8 @@ type xPolicyAttributeType struct {
 }
 
 type xPolicyType struct {
-	PolicyTypeName                   string
-	Description                      string
+	PolicyTypeName                  string
+	Description                     string
 	PolicyAttributeTypeDescriptions members[xPolicyAttributeType]
 }
 

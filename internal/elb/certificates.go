@@ -22,9 +22,9 @@ var (
 
 // UploadInput is UploadServerCertificate's request.
 type UploadInput struct {
-	Name, Path             string
+	Name, Path              string
 	Body, PrivateKey, Chain string
-	Tags                   []model.Tag
+	Tags                    []model.Tag
 }
 
 // UploadCertificate validates and stores a server certificate.
