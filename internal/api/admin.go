@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -20,7 +21,10 @@ import (
 //
 // Requests are signed with SigV4 for service "elbd" in elbd's region, and
 // only the administrator key may use it. Errors are
-// {"code": "...", "message": "..."} with the HTTP status of the code.
+// {"code": "...", "message": "..."} with the HTTP status of the code, except
+// that GET and DELETE of an unknown instance are 404 (code InvalidInstance)
+// and DELETE of a config-file instance is 409 (InvalidConfigurationRequest),
+// as PUT over one is.
 
 const adminInstances = "/admin/v1/instances"
 
@@ -85,17 +89,25 @@ func (h *Handler) serveAdmin(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
-		h.adminFail(w, model.Errorf(model.KindInvalidInstance, "Could not find instance %s.", id))
+		adminNotFound(w, id)
 	case id != "" && r.Method == http.MethodPut:
 		var in AdminInstance
-		dec := json.NewDecoder(strings.NewReader(string(body)))
+		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&in); err != nil {
 			h.adminFail(w, model.Errorf(model.KindValidation, "invalid JSON body: %v", err))
 			return
 		}
+		if _, err := dec.Token(); err != io.EOF {
+			h.adminFail(w, model.Errorf(model.KindValidation, "invalid JSON body: data after the object"))
+			return
+		}
 		if in.ID != "" && in.ID != id {
 			h.adminFail(w, model.Errorf(model.KindValidation, "body id %q does not match path id %q", in.ID, id))
+			return
+		}
+		if in.Account != "" && !isAccountID(in.Account) {
+			h.adminFail(w, model.Errorf(model.KindValidation, "account %q must be a 12-digit account id", in.Account))
 			return
 		}
 		if in.State == "" {
@@ -108,14 +120,57 @@ func (h *Handler) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(w, http.StatusOK, toAdmin(m, "api"))
 	case id != "" && r.Method == http.MethodDelete:
+		// An API instance is deleted even when a config-file instance of
+		// the same id (added to the file later) shadows it.
 		if err := h.svc.DeleteInstance(r.Context(), id); err != nil {
-			h.adminFail(w, err)
+			switch {
+			case model.KindOf(err) != model.KindInvalidInstance:
+				h.adminFail(w, err)
+			case h.isStatic(id):
+				h.adminFail(w, model.Errorf(model.KindInvalidConfiguration, "Instance %s is declared in the config file; remove it there.", id))
+			default:
+				adminNotFound(w, id)
+			}
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
 	default:
 		h.adminFail(w, &query.Error{Code: "MethodNotAllowed", Status: http.StatusMethodNotAllowed, Message: r.Method + " is not allowed on " + r.URL.Path})
 	}
+}
+
+// adminNotFound answers a GET or DELETE of an unknown instance: 404, with
+// the code the ELB API uses for unknown instances.
+func adminNotFound(w http.ResponseWriter, id string) {
+	writeJSON(w, http.StatusNotFound, adminError{"InvalidInstance", "Could not find instance " + id + "."})
+}
+
+// isAccountID reports whether s has the form of an AWS account id. Whether
+// the account is declared is not checked here: the handler has no list of
+// accounts.
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// isStatic reports whether id is a config-file instance.
+func (h *Handler) isStatic(id string) bool {
+	if h.static == nil {
+		return false
+	}
+	for _, in := range h.static.List() {
+		if in.ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 func toAdmin(in model.Instance, source string) AdminInstance {

@@ -17,7 +17,11 @@ const maxCertificates = 1000
 
 var (
 	certNameRE = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)
-	certPathRE = regexp.MustCompile(`^/([\x21-\x7E]*/)?$`)
+	// IAM's path pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F), so "//"
+	// is not a path.
+	certPathRE = regexp.MustCompile(`^/([\x21-\x7E]+/)?$`)
+	// IAM's PathPrefix pattern: \u002F[\u0021-\u007F]*.
+	certPathPrefixRE = regexp.MustCompile(`^/[\x21-\x7F]*$`)
 )
 
 // UploadInput is UploadServerCertificate's request.
@@ -111,6 +115,9 @@ func (s *Service) ListCertificates(account, prefix, marker string, max int) (lis
 	}
 	if prefix == "" {
 		prefix = "/"
+	}
+	if len(prefix) > 512 || !certPathPrefixRE.MatchString(prefix) {
+		return nil, "", model.Errorf(model.KindValidation, "PathPrefix '%s' must begin with / and contain printable ASCII only", prefix)
 	}
 	for k, c := range s.state.Load().Certificates {
 		if k.Account == account && strings.HasPrefix(c.Path, prefix) && c.Name > marker {
