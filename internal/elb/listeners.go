@@ -35,7 +35,7 @@ func (s *Service) CreateListeners(ctx context.Context, account, name string, ls 
 		}
 		lb := cur.Clone()
 		lb.Listeners = append(lb.Listeners, add...)
-		addDefaultSSLPolicy(lb)
+		addDefaultSSLPolicy(lb, len(cur.Listeners))
 		t.putLB(lb)
 		return nil
 	})

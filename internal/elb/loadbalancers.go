@@ -126,7 +126,7 @@ func (s *Service) buildLoadBalancer(account string, in CreateInput) (*model.Load
 		return nil, model.Errorf(model.KindInvalidConfiguration, "Exceeded quota of %d listeners per load balancer (classic-listeners)", s.cfg.Limits.ListenersPerLoadBalancer)
 	}
 	lb.Listeners = ls
-	addDefaultSSLPolicy(lb)
+	addDefaultSSLPolicy(lb, 0)
 	lb.HealthCheck = model.DefaultHealthCheck(lb.Listeners)
 	tags, err := mergeTags(nil, in.Tags, s.cfg.Limits.TagsPerLoadBalancer)
 	if err != nil {
@@ -167,11 +167,14 @@ func normalizeListeners(existing, add []model.Listener, classic bool) ([]model.L
 	return out, nil
 }
 
-// addDefaultSSLPolicy gives every secure listener without an SSL
-// negotiation policy the default security policy, as ELB does: the load
-// balancer gains a policy named after it and the listener lists it.
-func addDefaultSSLPolicy(lb *model.LoadBalancer) {
-	for i, l := range lb.Listeners {
+// addDefaultSSLPolicy gives every new secure listener (lb.Listeners[from:])
+// without an SSL negotiation policy the default security policy, as ELB
+// does: the load balancer gains a policy named after it and the listener
+// lists it. Existing listeners are left alone: their policies may have been
+// cleared on purpose with SetLoadBalancerPoliciesOfListener.
+func addDefaultSSLPolicy(lb *model.LoadBalancer, from int) {
+	for i := from; i < len(lb.Listeners); i++ {
+		l := lb.Listeners[i]
 		if !l.Secure() || hasPolicyOfType(lb, l.PolicyNames, policy.SSLNegotiationType) {
 			continue
 		}

@@ -7,12 +7,14 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -162,7 +164,30 @@ func AWSConfig(key auth.Key) aws.Config {
 		Region:      Region,
 		Credentials: credentials.NewStaticCredentialsProvider(key.AccessKeyID, key.SecretAccessKey, ""),
 		Retryer:     func() aws.Retryer { return aws.NopRetryer{} },
+		HTTPClient:  PlainBodyClient{awshttp.NewBuildableClient()},
 	}
+}
+
+// PlainBodyClient works around a client-side race in smithy-go (seen with
+// v1.28.8 and Go 1.26 against a fast local server): the SDK closes the
+// request body as soon as the response headers arrive, after which its
+// body wrapper's WriteTo returns io.EOF. net/http's write loop does one
+// more io.Copy of the body after sending it; io.Copy prefers WriteTo and
+// passes that io.EOF on as an error, so the transport closes the
+// connection while the response is being read ("use of closed network
+// connection", status 200). Hiding WriteTo makes io.Copy use Read, whose
+// io.EOF after Close is the normal end of a copy.
+type PlainBodyClient struct{ C *awshttp.BuildableClient }
+
+// Do implements aws.HTTPClient.
+func (p PlainBodyClient) Do(r *http.Request) (*http.Response, error) {
+	if r.Body != nil && r.Body != http.NoBody {
+		r.Body = struct {
+			io.Reader
+			io.Closer
+		}{r.Body, r.Body}
+	}
+	return p.C.Do(r)
 }
 
 // ELB returns an ELB client signed with key.
