@@ -224,6 +224,7 @@ func TestAdminRejections(t *testing.T) {
 		{"data after the object", `{"zone":"us-east-1a","ipv4":"127.0.2.9"} {"zone":"us-east-1b"}`},
 		{"empty body", ``},
 		{"malformed account", `{"zone":"us-east-1a","ipv4":"127.0.2.9","account":"abc"}`},
+		{"unknown account", `{"zone":"us-east-1a","ipv4":"127.0.2.9","account":"999999999999"}`},
 		{"id mismatch", `{"id":"i-0other","zone":"us-east-1a","ipv4":"127.0.2.9"}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -242,6 +242,9 @@ func (s *Service) validateInstance(in model.Instance) error {
 			return model.Errorf(model.KindValidation, "Instance ipv6 '%s' is not an IPv6 address", in.IPv6)
 		}
 	}
+	if in.Account != "" && !slices.Contains(s.cfg.Accounts, in.Account) {
+		return model.Errorf(model.KindValidation, "Instance account '%s' is not a known account", in.Account)
+	}
 	switch in.State {
 	case model.InstancePending, model.InstanceRunning, model.InstanceStopped, model.InstanceTerminated:
 	default:

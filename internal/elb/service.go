@@ -23,6 +23,9 @@ type Config struct {
 	Subnets   []model.Subnet
 	Groups    []model.SecurityGroup
 	Limits    model.Limits
+	// Accounts are the known account ids; instances may be restricted to
+	// one of them.
+	Accounts []string
 	// Static resolves instances declared in the config file; may be nil.
 	Static InstanceSource
 	// Health reports data-plane health; nil means no data plane yet.

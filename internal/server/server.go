@@ -79,11 +79,15 @@ func start(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Lo
 	if err != nil {
 		return nil, err
 	}
+	accounts := []string{admin.AccountID}
+	for _, a := range cfg.File.Accounts {
+		accounts = append(accounts, a.ID)
+	}
 	static := inventory.NewStatic(Instances(cfg.File.Instances))
 	svc, err := elb.New(ctx, elb.Config{
 		Region: cfg.Region, Zones: cfg.Zones, DNSDomain: cfg.DNSDomain,
 		Subnets: Subnets(cfg.File.Subnets), Groups: Groups(cfg.File.SecurityGroups),
-		Limits: model.Limits(cfg.Limits), Static: static, Logger: log,
+		Limits: model.Limits(cfg.Limits), Accounts: accounts, Static: static, Logger: log,
 	}, st)
 	if err != nil {
 		return nil, err
