@@ -1,6 +1,7 @@
 package model
 
 import (
+	"net/netip"
 	"strconv"
 	"strings"
 	"unicode"
@@ -311,8 +312,14 @@ func validBucket(b string) error {
 			return Errorf(KindValidation, "AccessLog S3BucketName '%s' may contain only lower-case letters, digits, '.' and '-'", b)
 		}
 	}
-	if strings.Contains(b, "..") || b[0] == '.' || b[0] == '-' {
+	// S3: begins and ends with a letter or digit, no "..", not an IPv4
+	// address.
+	first, last := b[0], b[len(b)-1]
+	if strings.Contains(b, "..") || first == '.' || first == '-' || last == '.' || last == '-' {
 		return Errorf(KindValidation, "AccessLog S3BucketName '%s' is not a valid bucket name", b)
+	}
+	if ip, err := netip.ParseAddr(b); err == nil && ip.Is4() {
+		return Errorf(KindValidation, "AccessLog S3BucketName '%s' must not be formatted as an IP address", b)
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package query
 
 import (
-	"errors"
 	"io"
 	"mime"
 	"net/http"
@@ -20,8 +19,22 @@ type Limits struct {
 	MaxValueBytes int
 }
 
-// DefaultLimits are the limits used when a zero Limits is passed.
+// DefaultLimits are the limits used when a zero Limits is passed; each
+// zero field of a partly filled Limits takes its default too.
 var DefaultLimits = Limits{MaxBodyBytes: 4 << 20, MaxParams: 5000, MaxValueBytes: 5 << 19}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxBodyBytes <= 0 {
+		l.MaxBodyBytes = DefaultLimits.MaxBodyBytes
+	}
+	if l.MaxParams <= 0 {
+		l.MaxParams = DefaultLimits.MaxParams
+	}
+	if l.MaxValueBytes <= 0 {
+		l.MaxValueBytes = DefaultLimits.MaxValueBytes
+	}
+	return l
+}
 
 // Request is a decoded Query request.
 type Request struct {
@@ -34,9 +47,7 @@ type Request struct {
 // the URL query string and, for form-encoded bodies, the body. The same key
 // in both with different values is rejected as ambiguous.
 func Decode(r *http.Request, lim Limits) (*Request, error) {
-	if lim.MaxBodyBytes == 0 {
-		lim = DefaultLimits
-	}
+	lim = lim.withDefaults()
 	var body []byte
 	if r.Body != nil {
 		var err error
@@ -68,17 +79,18 @@ func Decode(r *http.Request, lim Limits) (*Request, error) {
 	return &Request{Params: NewParams(m), Body: body}, nil
 }
 
-var errTooMany = errors.New("too many parameters")
-
 // mergeQuery parses a query/form string into m. It mirrors url.ParseQuery
 // but counts parameters before allocating and rejects conflicting repeats.
+// The parameter limit applies to m as a whole, so to the query string and
+// the body together.
 func mergeQuery(m map[string]string, s string, lim Limits) error {
 	if s == "" {
 		return nil
 	}
+	tooMany := &Error{Code: "ValidationError", Status: http.StatusBadRequest,
+		Message: "Request has more than " + itoa(int64(lim.MaxParams)) + " parameters"}
 	if n := strings.Count(s, "&") + 1; n > lim.MaxParams {
-		return &Error{Code: "ValidationError", Status: http.StatusBadRequest,
-			Message: "Request has more than " + itoa(int64(lim.MaxParams)) + " parameters"}
+		return tooMany
 	}
 	for part := range strings.SplitSeq(s, "&") {
 		if part == "" {
@@ -103,6 +115,9 @@ func mergeQuery(m map[string]string, s string, lim Limits) error {
 				Message: "Malformed query string: parameter " + quoteShort(key) + " given twice with different values"}
 		}
 		m[key] = val
+		if len(m) > lim.MaxParams {
+			return tooMany
+		}
 	}
 	return nil
 }

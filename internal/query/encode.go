@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"net/http"
+	"reflect"
 	"strconv"
 )
 
@@ -24,7 +25,8 @@ func Response(ns, action, requestID string, result any) ([]byte, error) {
 	buf.WriteString("<" + action + `Response xmlns="` + ns + `">`)
 	enc := xml.NewEncoder(&buf)
 	start := xml.StartElement{Name: xml.Name{Local: action + "Result"}}
-	if result == nil {
+	if isNil(result) {
+		// A typed nil pointer would make the encoder write nothing at all.
 		buf.WriteString("<" + action + "Result/>")
 	} else if err := enc.EncodeElement(result, start); err != nil {
 		return nil, err
@@ -36,6 +38,18 @@ func Response(ns, action, requestID string, result any) ([]byte, error) {
 	xml.EscapeText(&buf, []byte(requestID))
 	buf.WriteString("</RequestId></ResponseMetadata></" + action + "Response>\n")
 	return buf.Bytes(), nil
+}
+
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Slice:
+		return rv.IsNil()
+	}
+	return false
 }
 
 // ErrorBody renders the ErrorResponse envelope. RequestId is a sibling of

@@ -124,8 +124,10 @@ func (p Params) indexes(name string, structs bool) []int {
 		} else if strings.IndexByte(rest, '.') >= 0 {
 			continue
 		}
+		// Only canonical decimal indexes count: "03" or "+3" would map to
+		// 3, whose keys are then looked up as "member.3." and not found.
 		n, err := strconv.Atoi(num)
-		if err != nil || n < 1 {
+		if err != nil || n < 1 || strconv.Itoa(n) != num {
 			continue
 		}
 		seen[n] = true
