@@ -44,6 +44,8 @@ const (
 	DefaultAPIListen      = "127.0.0.1:9900"
 	DefaultRegion         = "us-east-1"
 	DefaultDNSDomain      = "elb.internal"
+	DefaultAddressPool    = "127.100.0.0/16"
+	DefaultDNSListen      = "127.0.0.1:9953"
 	DefaultLogLevel       = "info"
 	DefaultAdminAccountID = "123456789012"
 	DefaultVPC            = "vpc-elbd0001"
@@ -71,8 +73,19 @@ type Config struct {
 	Region     string   // --region / ELBD_REGION / region; default "us-east-1"
 	Zones      []string // --zones (comma-separated) / ELBD_ZONES / zones; default <region>a,<region>b,<region>c
 	DNSDomain  string   // --dns-domain / ELBD_DNS_DOMAIN / dns_domain; default "elb.internal"
-	Store      string   // --store / ELBD_STORE / store; "" = "bolt:<data-dir>/elbd.db"; else "bolt:PATH" or "etcd:..."
-	LogLevel   string   // --log-level / ELBD_LOG_LEVEL / log_level: debug|info|warn|error; default "info"
+	// AddressPool is the IPv4 range load balancer addresses (one per
+	// enabled zone) are allocated from: --address-pool / ELBD_ADDRESS_POOL /
+	// address_pool; default 127.100.0.0/16.
+	AddressPool string
+	// AddressPool6 is the optional IPv6 range: --address-pool6 /
+	// ELBD_ADDRESS_POOL6 / address_pool6; default "" (no IPv6 addresses).
+	AddressPool6 string
+	// DNSListen is where the authoritative DNS server listens (UDP and
+	// TCP): --dns-listen / ELBD_DNS_LISTEN / dns_listen; default
+	// 127.0.0.1:9953; "off" disables it.
+	DNSListen string
+	Store     string // --store / ELBD_STORE / store; "" = "bolt:<data-dir>/elbd.db"; else "bolt:PATH" or "etcd:..."
+	LogLevel  string // --log-level / ELBD_LOG_LEVEL / log_level: debug|info|warn|error; default "info"
 
 	// Credentials for the administrator account (environment only, never flags).
 	AdminAccessKeyID     string // ELBD_ACCESS_KEY_ID; "" = generate on first start
@@ -121,6 +134,8 @@ func Default() *Config {
 		Region:         DefaultRegion,
 		Zones:          DefaultZones(DefaultRegion),
 		DNSDomain:      DefaultDNSDomain,
+		AddressPool:    DefaultAddressPool,
+		DNSListen:      DefaultDNSListen,
 		LogLevel:       DefaultLogLevel,
 		AdminAccountID: DefaultAdminAccountID,
 		Limits:         DefaultLimits(),
@@ -174,6 +189,24 @@ var settings = []setting{
 		help:    "DNS domain under which load balancer names are published",
 		fileVal: func(f *File) string { return f.DNSDomain },
 		set:     func(c *Config, v string) { c.DNSDomain = v },
+	},
+	{
+		flag: "address-pool", env: "ELBD_ADDRESS_POOL", key: "address_pool", arg: "CIDR", def: `"` + DefaultAddressPool + `"`,
+		help:    "IPv4 range for load balancer addresses, one per enabled zone",
+		fileVal: func(f *File) string { return f.AddressPool },
+		set:     func(c *Config, v string) { c.AddressPool = v },
+	},
+	{
+		flag: "address-pool6", env: "ELBD_ADDRESS_POOL6", key: "address_pool6", arg: "CIDR", def: "none",
+		help:    "IPv6 range for load balancer addresses (needs an AnyIP local route; see docs)",
+		fileVal: func(f *File) string { return f.AddressPool6 },
+		set:     func(c *Config, v string) { c.AddressPool6 = v },
+	},
+	{
+		flag: "dns-listen", env: "ELBD_DNS_LISTEN", key: "dns_listen", arg: "HOST:PORT", def: `"` + DefaultDNSListen + `"`,
+		help:    "address of the authoritative DNS server (UDP and TCP); off disables it",
+		fileVal: func(f *File) string { return f.DNSListen },
+		set:     func(c *Config, v string) { c.DNSListen = v },
 	},
 	{
 		flag: "store", env: "ELBD_STORE", key: "store", arg: "SCHEME:TARGET", def: `"bolt:<data-dir>/elbd.db"`,
@@ -286,6 +319,12 @@ func Load(args []string, getenv func(string) string) (*Config, error) {
 	}
 	if c.DNSDomain == "" {
 		c.DNSDomain = defaults.DNSDomain
+	}
+	if c.AddressPool == "" {
+		c.AddressPool = defaults.AddressPool
+	}
+	if c.DNSListen == "" {
+		c.DNSListen = defaults.DNSListen
 	}
 	if c.LogLevel == "" {
 		c.LogLevel = defaults.LogLevel

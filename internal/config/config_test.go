@@ -43,6 +43,8 @@ func TestDefaults(t *testing.T) {
 		Region:         "us-east-1",
 		Zones:          []string{"us-east-1a", "us-east-1b", "us-east-1c"},
 		DNSDomain:      "elb.internal",
+		AddressPool:    "127.100.0.0/16",
+		DNSListen:      "127.0.0.1:9953",
 		LogLevel:       "info",
 		AdminAccountID: "123456789012",
 		Limits: Limits{
@@ -396,8 +398,8 @@ func TestUsage(t *testing.T) {
 			t.Errorf("Usage does not list --%s", f.Name)
 		}
 	})
-	if n != 8 {
-		t.Errorf("flag set has %d flags, want 8", n)
+	if n != 11 {
+		t.Errorf("flag set has %d flags, want 11", n)
 	}
 	for _, s := range []string{
 		"ELBD_CONFIG", "ELBD_DATA_DIR", "ELBD_API_LISTEN", "ELBD_REGION", "ELBD_ZONES", "ELBD_DNS_DOMAIN", "ELBD_STORE", "ELBD_LOG_LEVEL",
@@ -443,5 +445,26 @@ func checkErr(t *testing.T, err error, want []string) {
 	}
 	if !strings.HasPrefix(err.Error(), "config: ") {
 		t.Errorf("error %q lacks the config: prefix", err)
+	}
+}
+
+func TestDataPlaneSettings(t *testing.T) {
+	c, err := Load([]string{"--address-pool", "127.200.0.0/24", "--address-pool6", "fd00:e1b::/64", "--dns-listen", "off"}, env{}.get)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.AddressPool != "127.200.0.0/24" || c.AddressPool6 != "fd00:e1b::/64" || c.DNSListen != "off" {
+		t.Errorf("Load = pool %q pool6 %q dns %q", c.AddressPool, c.AddressPool6, c.DNSListen)
+	}
+	for _, args := range [][]string{
+		{"--address-pool", "10.0.0.1/8"},
+		{"--address-pool", "fd00::/64"},
+		{"--address-pool", "127.0.0.0/31"},
+		{"--address-pool6", "10.0.0.0/8"},
+		{"--dns-listen", "nonsense"},
+	} {
+		if _, err := Load(args, env{}.get); err == nil || !strings.Contains(err.Error(), args[0]) {
+			t.Errorf("Load(%v) error = %v, want one naming %s", args, err, args[0])
+		}
 	}
 }

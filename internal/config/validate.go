@@ -109,6 +109,20 @@ func (c *Config) validateScalars(p *problems) {
 		p.addf("%s %q is not a valid lower-case domain name", name, c.DNSDomain)
 	}
 
+	if pfx, err := netip.ParsePrefix(c.AddressPool); err != nil || !pfx.Addr().Is4() || pfx.Bits() > 30 || pfx.Masked() != pfx {
+		p.addf("%s %q must be an IPv4 network of at least 4 addresses, e.g. %s", c.source("address_pool", "--address-pool"), c.AddressPool, DefaultAddressPool)
+	}
+	if c.AddressPool6 != "" {
+		if pfx, err := netip.ParsePrefix(c.AddressPool6); err != nil || !pfx.Addr().Is6() || pfx.Addr().Is4In6() || pfx.Bits() > 126 || pfx.Masked() != pfx {
+			p.addf("%s %q must be an IPv6 network, e.g. fd00:e1b::/64", c.source("address_pool6", "--address-pool6"), c.AddressPool6)
+		}
+	}
+	if c.DNSListen != "off" {
+		if _, _, err := net.SplitHostPort(c.DNSListen); err != nil {
+			p.addf("%s %q must be HOST:PORT or off", c.source("dns_listen", "--dns-listen"), c.DNSListen)
+		}
+	}
+
 	if c.Store != "" {
 		name := c.source("store", "--store")
 		scheme, target, ok := strings.Cut(c.Store, ":")
