@@ -48,6 +48,9 @@ func (s *Service) CreateLoadBalancer(ctx context.Context, account string, in Cre
 				return err
 			}
 		}
+		if err := s.assignNodes(t.base, lb); err != nil {
+			return err
+		}
 		lb.CreatedTime = s.cfg.Now().UTC().Truncate(1e6)
 		lb.DNSName = s.dnsName(lb.Name, lb.Scheme)
 		t.putLB(lb)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -26,6 +28,10 @@ type Config struct {
 	// Accounts are the known account ids; instances may be restricted to
 	// one of them.
 	Accounts []string
+	// AddressPool and AddressPool6 are the ranges load balancer node
+	// addresses come from; an invalid (zero) prefix disables allocation.
+	AddressPool  netip.Prefix
+	AddressPool6 netip.Prefix
 	// Static resolves instances declared in the config file; may be nil.
 	Static InstanceSource
 	// Health reports data-plane health; nil means no data plane yet.
@@ -132,7 +138,37 @@ func New(ctx context.Context, cfg Config, st store.Store) (*Service, error) {
 		}
 	}
 	s.state.Store(state)
+	if err := s.assignMissingNodes(ctx); err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+// assignMissingNodes gives addresses to load balancers stored without them
+// (created before a pool was configured, or by an older elbd).
+func (s *Service) assignMissingNodes(ctx context.Context) error {
+	return s.update(ctx, func(t *txn) error {
+		for _, cur := range t.base.LoadBalancers {
+			lb := cur.Clone()
+			if err := s.assignNodes(t.next.orBase(t.base), lb); err != nil {
+				s.log.Warn("cannot assign addresses", "load_balancer", lb.Name, "err", err)
+				continue
+			}
+			if !slices.Equal(lb.Nodes, cur.Nodes) {
+				t.putLB(lb)
+			}
+		}
+		return nil
+	})
+}
+
+// orBase returns a view with the txn's pending load balancers, so that
+// allocations made earlier in the same txn count as used.
+func (n *State) orBase(base *State) *State {
+	if n.LoadBalancers == nil {
+		return base
+	}
+	return &State{LoadBalancers: n.LoadBalancers}
 }
 
 // Snapshot returns the current state. Callers must not modify it.
@@ -298,6 +334,9 @@ func (s *Service) modifyLB(ctx context.Context, account, name string, fn func(lb
 		}
 		lb := cur.Clone()
 		if err := fn(lb); err != nil {
+			return err
+		}
+		if err := s.assignNodes(t.base, lb); err != nil {
 			return err
 		}
 		t.putLB(lb)

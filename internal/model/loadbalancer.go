@@ -49,6 +49,20 @@ type LoadBalancer struct {
 	BackendServers []BackendServer `json:"backendServers,omitempty"`
 	// Tags, at most Limits.TagsPerLoadBalancer (default 50), keys unique.
 	Tags []Tag `json:"tags,omitempty"`
+	// Nodes are the load balancer's addresses, one per enabled zone, in
+	// zone order; allocated from the address pools and stable until the
+	// zone is disabled or the load balancer deleted. Not part of the API.
+	Nodes []Node `json:"nodes,omitempty"`
+}
+
+// Node is a load balancer's presence in one zone: the addresses its
+// listeners bind there.
+type Node struct {
+	Zone string `json:"zone"`
+	// IPv4 is from --address-pool; always set.
+	IPv4 string `json:"ipv4"`
+	// IPv6 is from --address-pool6; "" when no IPv6 pool is configured.
+	IPv6 string `json:"ipv6,omitempty"`
 }
 
 // Listener maps a front-end port to an instance port.
@@ -212,6 +226,7 @@ func (lb *LoadBalancer) Clone() *LoadBalancer {
 		c.BackendServers[i] = b
 	}
 	c.Tags = append([]Tag(nil), lb.Tags...)
+	c.Nodes = append([]Node(nil), lb.Nodes...)
 	return &c
 }
 

@@ -84,7 +84,13 @@ func start(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Lo
 		accounts = append(accounts, a.ID)
 	}
 	static := inventory.NewStatic(Instances(cfg.File.Instances))
+	pool, _ := netip.ParsePrefix(cfg.AddressPool) // validated by config
+	var pool6 netip.Prefix
+	if cfg.AddressPool6 != "" {
+		pool6, _ = netip.ParsePrefix(cfg.AddressPool6)
+	}
 	svc, err := elb.New(ctx, elb.Config{
+		AddressPool: pool, AddressPool6: pool6,
 		Region: cfg.Region, Zones: cfg.Zones, DNSDomain: cfg.DNSDomain,
 		Subnets: Subnets(cfg.File.Subnets), Groups: Groups(cfg.File.SecurityGroups),
 		Limits: model.Limits(cfg.Limits), Accounts: accounts, Static: static, Logger: log,
