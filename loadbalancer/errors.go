@@ -37,6 +37,7 @@ type ProviderError struct {
 	Kind error
 }
 
+// Error returns "Op: Code: Message".
 func (e *ProviderError) Error() string {
 	s := e.Op + ": " + e.Code
 	if e.Message != "" {

@@ -14,6 +14,7 @@ const (
 	StateDeleted
 )
 
+// String returns the state's lower-case name, e.g. "running".
 func (s State) String() string {
 	switch s {
 	case StateRunning:
@@ -73,6 +74,8 @@ var algorithmNames = [...]string{"random", "round-robin", "least-connections", "
 	"weighted-least-connections", "shortest-response", "persistent-ip", "least-connections-member",
 	"least-connections-node", "observed-member", "observed-node", "predictive-member", "predictive-node"}
 
+// String returns the algorithm's name, e.g. "round-robin"; ParseAlgorithm
+// reverses it.
 func (a Algorithm) String() string {
 	if a >= 0 && int(a) < len(algorithmNames) {
 		return algorithmNames[a]
@@ -93,7 +96,8 @@ func ParseAlgorithm(s string) (Algorithm, error) {
 // Balancer is a load balancer as drivers report it.
 type Balancer struct {
 	// ID identifies the balancer to its driver (ELB: the name).
-	ID   string
+	ID string
+	// Name is the balancer's name.
 	Name string
 	// State is the lifecycle state, StateUnknown if the provider does
 	// not say.
@@ -123,8 +127,11 @@ type Member struct {
 
 // Node is a compute node to attach, the counterpart of libcloud's Node.
 type Node struct {
-	ID        string
-	Name      string
+	// ID is the node's provider id (ELB: the EC2 instance id).
+	ID string
+	// Name is the node's name, for messages.
+	Name string
+	// PublicIPs are tried first by drivers that attach by address.
 	PublicIPs []string
 	// PrivateIPs are tried after PublicIPs by drivers that attach by
 	// address.

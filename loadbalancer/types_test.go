@@ -30,3 +30,24 @@ func TestProviderErrorMatchesKind(t *testing.T) {
 		t.Errorf("errors.As on %v failed", err)
 	}
 }
+
+func TestStrings(t *testing.T) {
+	for _, tc := range []struct {
+		got, want string
+	}{
+		{StateRunning.String(), "running"},
+		{StatePending.String(), "pending"},
+		{StateUnknown.String(), "unknown"},
+		{StateError.String(), "error"},
+		{StateDeleted.String(), "deleted"},
+		{State(9).String(), "State(9)"},
+		{LeastConnections.String(), "least-connections"},
+		{Algorithm(-1).String(), "Algorithm(-1)"},
+		{(&ProviderError{Op: "GetBalancer", Code: "LoadBalancerNotFound", Message: "no such balancer"}).Error(), "GetBalancer: LoadBalancerNotFound: no such balancer"},
+		{(&ProviderError{Op: "GetBalancer", Code: "Throttling"}).Error(), "GetBalancer: Throttling"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+}
