@@ -62,6 +62,9 @@ func New(ctx context.Context, o Options) (*Driver, error) {
 			cfg.HTTPClient = o.HTTPClient
 		}
 	}
+	if o.HTTPClient == nil {
+		cfg.HTTPClient = wrapHTTPClient(cfg.HTTPClient)
+	}
 	if o.AccessKeyID != "" {
 		if o.SecretAccessKey == "" {
 			return nil, fmt.Errorf("%w: elb: AccessKeyID given without SecretAccessKey", loadbalancer.ErrInvalidInput)

@@ -25,7 +25,8 @@ type Options struct {
 	// inventory methods need it.
 	Endpoint string
 
-	// HTTPClient sends the requests; nil means the SDK's default client.
+	// HTTPClient sends the requests; nil means the SDK's default client
+	// with a workaround for aws/aws-sdk-go-v2#2737 (see httpclient.go).
 	HTTPClient aws.HTTPClient
 
 	// Profile selects a shared config/credentials profile; it implies
