@@ -5,8 +5,10 @@ package elbdtest
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -56,11 +58,20 @@ const (
 	InstanceOther   = "i-0fffffffffffffff1" // belongs to OtherAccount
 )
 
-// ConfigYAML is the test topology.
-const ConfigYAML = `
+// ConfigYAML is the test topology. Each test process gets its own /24
+// address pool in 127/8 and a kernel-chosen DNS port, so that elbds
+// started by test packages running in parallel do not collide.
+var ConfigYAML = `
 region: us-east-1
 dns_domain: elb.test
-subnets:
+dns_listen: "127.0.0.1:0"
+address_pool: ` + AddressPool + `
+` + topologyYAML
+
+// AddressPool is this test process's load balancer address pool.
+var AddressPool = fmt.Sprintf("127.%d.%d.0/24", 128+rand.IntN(120), rand.IntN(256))
+
+const topologyYAML = `subnets:
   - {id: subnet-0a000001, zone: us-east-1a, vpc: vpc-0test0001, cidr: 10.0.1.0/24, ipv6_cidr: "fd00:1::/64"}
   - {id: subnet-0a000002, zone: us-east-1a, vpc: vpc-0test0001, cidr: 10.0.4.0/24}
   - {id: subnet-0b000001, zone: us-east-1b, vpc: vpc-0test0001, cidr: 10.0.2.0/24}
