@@ -505,73 +505,47 @@ func describeTags(h *Handler, c *call) (any, error) {
 	return r, nil
 }
 
-func zonesResult(lb *model.LoadBalancer, err error) (any, error) {
-	if err != nil {
-		return nil, err
+// lbListChange builds an action that takes LoadBalancerName and a list
+// parameter, applies change and answers with one list of the result,
+// as the zone, subnet and security-group actions do.
+func lbListChange(param string, change func(svc *elb.Service, ctx context.Context, account, name string, items []string) (*model.LoadBalancer, error),
+	result func(*model.LoadBalancer) any) actionFunc {
+	return func(h *Handler, c *call) (any, error) {
+		name, err := required(c.p, "LoadBalancerName")
+		if err != nil {
+			return nil, err
+		}
+		items, err := requiredList(c.p, param)
+		if err != nil {
+			return nil, err
+		}
+		lb, err := change(h.svc, c.ctx, c.account, name, items)
+		if err != nil {
+			return nil, err
+		}
+		return result(lb), nil
 	}
-	return struct{ AvailabilityZones members[string] }{list(lb.AvailabilityZones)}, nil
 }
 
-func subnetsResult(lb *model.LoadBalancer, err error) (any, error) {
-	if err != nil {
-		return nil, err
-	}
-	return struct{ Subnets members[string] }{list(lb.Subnets)}, nil
+func zonesResult(lb *model.LoadBalancer) any {
+	return struct{ AvailabilityZones members[string] }{list(lb.AvailabilityZones)}
 }
 
-// nameAndList reads LoadBalancerName and a required list parameter.
-func nameAndList(c *call, listName string) (string, []string, error) {
-	name, err := required(c.p, "LoadBalancerName")
-	if err != nil {
-		return "", nil, err
-	}
-	l, err := requiredList(c.p, listName)
-	return name, l, err
+func subnetsResult(lb *model.LoadBalancer) any {
+	return struct{ Subnets members[string] }{list(lb.Subnets)}
 }
 
-func enableZones(h *Handler, c *call) (any, error) {
-	name, zones, err := nameAndList(c, "AvailabilityZones")
-	if err != nil {
-		return nil, err
-	}
-	return zonesResult(h.svc.EnableZones(c.ctx, c.account, name, zones))
+func groupsResult(lb *model.LoadBalancer) any {
+	return struct{ SecurityGroups members[string] }{list(lb.SecurityGroups)}
 }
 
-func disableZones(h *Handler, c *call) (any, error) {
-	name, zones, err := nameAndList(c, "AvailabilityZones")
-	if err != nil {
-		return nil, err
-	}
-	return zonesResult(h.svc.DisableZones(c.ctx, c.account, name, zones))
-}
-
-func attachSubnets(h *Handler, c *call) (any, error) {
-	name, ids, err := nameAndList(c, "Subnets")
-	if err != nil {
-		return nil, err
-	}
-	return subnetsResult(h.svc.AttachSubnets(c.ctx, c.account, name, ids))
-}
-
-func detachSubnets(h *Handler, c *call) (any, error) {
-	name, ids, err := nameAndList(c, "Subnets")
-	if err != nil {
-		return nil, err
-	}
-	return subnetsResult(h.svc.DetachSubnets(c.ctx, c.account, name, ids))
-}
-
-func applySecurityGroups(h *Handler, c *call) (any, error) {
-	name, ids, err := nameAndList(c, "SecurityGroups")
-	if err != nil {
-		return nil, err
-	}
-	lb, err := h.svc.ApplySecurityGroups(c.ctx, c.account, name, ids)
-	if err != nil {
-		return nil, err
-	}
-	return struct{ SecurityGroups members[string] }{list(lb.SecurityGroups)}, nil
-}
+var (
+	enableZones         = lbListChange("AvailabilityZones", (*elb.Service).EnableZones, zonesResult)
+	disableZones        = lbListChange("AvailabilityZones", (*elb.Service).DisableZones, zonesResult)
+	attachSubnets       = lbListChange("Subnets", (*elb.Service).AttachSubnets, subnetsResult)
+	detachSubnets       = lbListChange("Subnets", (*elb.Service).DetachSubnets, subnetsResult)
+	applySecurityGroups = lbListChange("SecurityGroups", (*elb.Service).ApplySecurityGroups, groupsResult)
+)
 
 // describeAccountLimits reports elbd's real, enforced quotas.
 func describeAccountLimits(h *Handler, c *call) (any, error) {

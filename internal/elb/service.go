@@ -213,53 +213,44 @@ type txn struct {
 	err  error
 }
 
-func (t *txn) putLB(lb *model.LoadBalancer) {
-	if t.next.LoadBalancers == nil {
-		t.next.LoadBalancers = maps.Clone(t.base.LoadBalancers)
+// cow returns the txn's own copy of a state map, cloning base on first
+// write so that the published state is never modified.
+func cow[K comparable, V any](m *map[K]V, base map[K]V) map[K]V {
+	if *m == nil {
+		*m = maps.Clone(base)
 	}
+	return *m
+}
+
+func (t *txn) putLB(lb *model.LoadBalancer) {
 	k := Key{lb.Account, lb.Name}
-	t.next.LoadBalancers[k] = lb
+	cow(&t.next.LoadBalancers, t.base.LoadBalancers)[k] = lb
 	t.put(lbKey(k), lb)
 }
 
 func (t *txn) deleteLB(k Key) {
-	if t.next.LoadBalancers == nil {
-		t.next.LoadBalancers = maps.Clone(t.base.LoadBalancers)
-	}
-	delete(t.next.LoadBalancers, k)
+	delete(cow(&t.next.LoadBalancers, t.base.LoadBalancers), k)
 	t.ops = append(t.ops, store.Delete(lbKey(k)))
 }
 
 func (t *txn) putCert(c *model.Certificate) {
-	if t.next.Certificates == nil {
-		t.next.Certificates = maps.Clone(t.base.Certificates)
-	}
 	k := Key{c.Account, c.Name}
-	t.next.Certificates[k] = c
+	cow(&t.next.Certificates, t.base.Certificates)[k] = c
 	t.put(certKey(k), c)
 }
 
 func (t *txn) deleteCert(k Key) {
-	if t.next.Certificates == nil {
-		t.next.Certificates = maps.Clone(t.base.Certificates)
-	}
-	delete(t.next.Certificates, k)
+	delete(cow(&t.next.Certificates, t.base.Certificates), k)
 	t.ops = append(t.ops, store.Delete(certKey(k)))
 }
 
 func (t *txn) putInstance(in *model.Instance) {
-	if t.next.Instances == nil {
-		t.next.Instances = maps.Clone(t.base.Instances)
-	}
-	t.next.Instances[in.ID] = in
+	cow(&t.next.Instances, t.base.Instances)[in.ID] = in
 	t.put(prefixInst+in.ID, in)
 }
 
 func (t *txn) deleteInstance(id string) {
-	if t.next.Instances == nil {
-		t.next.Instances = maps.Clone(t.base.Instances)
-	}
-	delete(t.next.Instances, id)
+	delete(cow(&t.next.Instances, t.base.Instances), id)
 	t.ops = append(t.ops, store.Delete(prefixInst+id))
 }
 
