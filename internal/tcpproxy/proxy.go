@@ -1,0 +1,466 @@
+package tcpproxy
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"math"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/elbd/elbd/internal/balance"
+	"github.com/elbd/elbd/internal/proxyproto"
+)
+
+// Defaults for the zero values of Config's timeouts.
+const (
+	// DefaultIdleTimeout is ELB's default ConnectionSettings.IdleTimeout.
+	DefaultIdleTimeout = 60 * time.Second
+	// DefaultDialTimeout bounds each attempt to connect to a backend.
+	DefaultDialTimeout = 10 * time.Second
+)
+
+var (
+	// ErrNoBackend is the Stats.Err of a connection refused because
+	// Config.Candidates returned no backend.
+	ErrNoBackend = errors.New("tcpproxy: no backend to send the connection to")
+	// ErrIdleTimeout is the Stats.Err of a connection closed because no data
+	// was sent or received on it for the idle timeout.
+	ErrIdleTimeout = errors.New("tcpproxy: idle timeout")
+)
+
+// Config is what Proxy needs to know about the listener a connection came
+// in on. One Config is shared by all the listener's connections and must
+// not change while any of them uses it; to reconfigure, build a new Config
+// for new connections.
+type Config struct {
+	// Candidates returns the backends this connection may use: the
+	// healthy instances of the node's zone, or of all enabled zones with
+	// cross-zone load balancing. It is called once per connection; nil, or
+	// an empty result, refuses the connection.
+	Candidates func() []*balance.Backend
+	// Picker rotates over the candidates. Share one per listener and node
+	// address so that its connections take turns. Nil uses a package-wide
+	// RoundRobin.
+	Picker *balance.RoundRobin
+	// ProxyProtocol sends a PROXY protocol v1 line to the backend before
+	// any of the client's bytes: set when a ProxyProtocolPolicyType policy
+	// is attached to the instance port.
+	ProxyProtocol bool
+	// IdleTimeout closes a connection on which no data has been sent or
+	// received, in either direction, for this long (ELB's
+	// ConnectionSettings.IdleTimeout, 1–4000 s). Zero means
+	// DefaultIdleTimeout.
+	IdleTimeout time.Duration
+	// DialTimeout bounds each attempt to connect to a backend. Zero means
+	// DefaultDialTimeout.
+	DialTimeout time.Duration
+	// Logger receives refused connections and failed dials (Warn) and the
+	// end of every connection (Debug). Nil means slog.Default().
+	Logger *slog.Logger
+	// OnDone, if set, is called once per connection, after both of its
+	// sockets are closed and the backend released, with what happened to
+	// it, for access logs and metrics. It runs on the connection's
+	// goroutine and should return quickly.
+	OnDone func(Stats)
+}
+
+// Stats describes one proxied connection once it has ended.
+type Stats struct {
+	// Client is the client's address (IPv4-mapped addresses unmapped).
+	Client netip.AddrPort
+	// Backend and BackendID are the backend the connection went to, or the
+	// last one tried if no connection could be made; zero if none was
+	// picked.
+	Backend   netip.AddrPort
+	BackendID string
+	// Start is when Proxy was called, shortly after the accept.
+	Start time.Time
+	// ConnectTime is from Start until the backend connection was
+	// established, failed attempts included (ELB's backend_processing_time
+	// for TCP listeners); zero if none was.
+	ConnectTime time.Duration
+	// BytesIn counts the bytes received from the client and sent to the
+	// backend, BytesOut those received from the backend and sent to the
+	// client. The PROXY protocol line is not counted.
+	BytesIn, BytesOut int64
+	// Err is why the connection ended: nil when both sides closed their
+	// half normally; ErrNoBackend; a dial error; ErrIdleTimeout; the
+	// context's cause when ctx was cancelled; or the first read, write or
+	// shutdown error on either socket (a reset, for instance).
+	Err error
+}
+
+// defaultPicker rotates for Configs without a Picker.
+var defaultPicker balance.RoundRobin
+
+// Test hooks: forceTrackedCopy makes new connections use the tracked
+// user-space copy even where the kernel can report activity, so that tests
+// cover both paths; testHookPipe sees each connection's pipe before it runs.
+var (
+	forceTrackedCopy = false
+	testHookPipe     func(*pipe)
+)
+
+// Proxy forwards client to a backend chosen by cfg until both directions
+// have ended, the connection has been idle for the idle timeout, either
+// side fails, or ctx is cancelled. It owns client and closes it, and it
+// returns only once both of the connection's sockets are closed and the
+// goroutine it starts has exited. ctx cancellation (a listener removed, or
+// the end of its draining period) resets both sockets.
+//
+// Proxy picks a backend from cfg.Candidates (none: the client is closed at
+// once), holds it with Acquire until the connection ends, and dials it;
+// if that fails it tries one other candidate before closing the client.
+// Then it writes the PROXY v1 line if configured and copies in both
+// directions on the bare sockets, so that Linux moves the bytes with
+// splice(2). See the package documentation.
+func Proxy(ctx context.Context, client *net.TCPConn, cfg *Config) {
+	st := Stats{Start: time.Now(), Client: addrPort(client.RemoteAddr())}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	backend, b, err := connect(ctx, cfg, log, &st)
+	if err != nil {
+		client.Close()
+		st.Err = err
+		finish(ctx, cfg, log, &st)
+		return
+	}
+	p := newPipe(client, backend, cfg.IdleTimeout)
+	if testHookPipe != nil {
+		testHookPipe(p)
+	}
+	if cfg.ProxyProtocol {
+		var buf [proxyproto.MaxV1Len]byte
+		line := proxyproto.AppendV1(buf[:0], st.Client, addrPort(client.LocalAddr()))
+		// A new socket's send buffer is empty: this write does not block.
+		if _, err := backend.Write(line); err != nil {
+			p.shutdown(err, true)
+		}
+	}
+	p.run(ctx)
+	b.Release()
+	st.BytesIn, st.BytesOut, st.Err = p.in, p.out, p.cause
+	finish(ctx, cfg, log, &st)
+}
+
+// connect picks a backend and dials it, trying one other backend if the
+// first dial fails. On success the backend is returned Acquired.
+func connect(ctx context.Context, cfg *Config, log *slog.Logger, st *Stats) (*net.TCPConn, *balance.Backend, error) {
+	var cands []*balance.Backend
+	if cfg.Candidates != nil {
+		cands = cfg.Candidates()
+	}
+	picker := cfg.Picker
+	if picker == nil {
+		picker = &defaultPicker
+	}
+	b := picker.Pick(cands)
+	if b == nil {
+		if log.Enabled(ctx, slog.LevelWarn) {
+			log.LogAttrs(ctx, slog.LevelWarn, "tcpproxy: no backend, closing the connection",
+				slog.String("client", st.Client.String()))
+		}
+		return nil, nil, ErrNoBackend
+	}
+	timeout := cfg.DialTimeout
+	if timeout <= 0 {
+		timeout = DefaultDialTimeout
+	}
+	d := net.Dialer{Timeout: timeout}
+	for attempt := 1; ; attempt++ {
+		st.Backend, st.BackendID = b.Addr, b.ID
+		b.Acquire()
+		// DialContext with the address as a string, not Dialer.DialTCP: the
+		// latter binds the socket to 0.0.0.0:0 before connecting when given
+		// no local address, which costs a syscall and makes the kernel pick
+		// an ephemeral port unique across all destinations.
+		c, err := d.DialContext(ctx, "tcp", b.Addr.String())
+		if err == nil {
+			st.ConnectTime = time.Since(st.Start)
+			return c.(*net.TCPConn), b, nil
+		}
+		b.Release()
+		if log.Enabled(ctx, slog.LevelWarn) {
+			log.LogAttrs(ctx, slog.LevelWarn, "tcpproxy: cannot connect to backend",
+				slog.String("client", st.Client.String()),
+				slog.String("backend", b.ID), slog.String("addr", b.Addr.String()),
+				slog.Int("attempt", attempt), slog.Any("err", err))
+		}
+		if attempt == 2 || ctx.Err() != nil {
+			return nil, nil, err
+		}
+		if b = another(picker, cands, b); b == nil {
+			return nil, nil, err
+		}
+	}
+}
+
+// another returns the candidate to try after failed: the picker's next
+// choice if that is a different backend, else the first other usable
+// candidate, else nil.
+func another(picker *balance.RoundRobin, cands []*balance.Backend, failed *balance.Backend) *balance.Backend {
+	if b := picker.Pick(cands); b != failed {
+		return b
+	}
+	for _, b := range cands {
+		if b != failed && b.Usable() {
+			return b
+		}
+	}
+	return nil
+}
+
+// finish logs the end of a connection and reports it to OnDone.
+func finish(ctx context.Context, cfg *Config, log *slog.Logger, st *Stats) {
+	if log.Enabled(ctx, slog.LevelDebug) {
+		log.LogAttrs(ctx, slog.LevelDebug, "tcpproxy: connection closed",
+			slog.String("client", st.Client.String()), slog.String("backend", st.BackendID),
+			slog.Int64("bytes_in", st.BytesIn), slog.Int64("bytes_out", st.BytesOut),
+			slog.Duration("duration", time.Since(st.Start)), slog.Any("err", st.Err))
+	}
+	if cfg.OnDone != nil {
+		cfg.OnDone(*st)
+	}
+}
+
+// addrPort returns a's address and port with IPv4-mapped addresses
+// unmapped, or the zero AddrPort if a is not a *net.TCPAddr.
+func addrPort(a net.Addr) netip.AddrPort {
+	ta, ok := a.(*net.TCPAddr)
+	if !ok {
+		return netip.AddrPort{}
+	}
+	ap := ta.AddrPort()
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+}
+
+// pipe is one connection's pair of sockets while bytes flow.
+type pipe struct {
+	client, backend *net.TCPConn
+	idle            time.Duration
+
+	// kernel is set when the kernel reports activity (see lastData): the
+	// directions are copied with splice and the idle watchdog asks the
+	// kernel. Otherwise they are copied in user space and record activity
+	// in last.
+	kernel                bool
+	clientRaw, backendRaw syscall.RawConn
+	start                 time.Time    // monotonic base for last
+	last                  atomic.Int64 // tracked copy: time since start of the latest byte moved
+
+	timer *time.Timer // idle watchdog
+	ended atomic.Bool // both directions have ended: the watchdog must stop
+
+	once  sync.Once
+	cause error // first reason to close; written once in shutdown
+
+	in, out int64 // bytes client→backend and backend→client
+}
+
+func newPipe(client, backend *net.TCPConn, idle time.Duration) *pipe {
+	if idle <= 0 {
+		idle = DefaultIdleTimeout
+	}
+	p := &pipe{client: client, backend: backend, idle: idle, start: time.Now()}
+	if kernelActivity && !forceTrackedCopy {
+		var err1, err2 error
+		p.clientRaw, err1 = client.SyscallConn()
+		p.backendRaw, err2 = backend.SyscallConn()
+		p.kernel = err1 == nil && err2 == nil && kernelWorks(p.clientRaw)
+	}
+	if !p.kernel {
+		p.touch()
+	}
+	return p
+}
+
+// kernelState caches kernelWorks' answer: 0 not yet known, 1 yes, 2 no.
+var kernelState atomic.Int32
+
+// kernelWorks reports whether the kernel answers the splice path's
+// questions (probeKernel), asking it on the first connection only. (It may
+// not: a seccomp filter, an emulated kernel.) Without it, connections use
+// the tracked copy.
+func kernelWorks(rc syscall.RawConn) bool {
+	switch kernelState.Load() {
+	case 1:
+		return true
+	case 2:
+		return false
+	}
+	if err := probeKernel(rc); err != nil {
+		slog.Warn("tcpproxy: the kernel does not report socket activity; TCP listeners copy in user space, without splice", "err", err)
+		kernelState.Store(2)
+		return false
+	}
+	kernelState.Store(1)
+	return true
+}
+
+// run copies both directions, the backend→client one on a new goroutine,
+// and returns when both have ended and both sockets are closed.
+func (p *pipe) run(ctx context.Context) {
+	stopCtx := context.AfterFunc(ctx, func() { p.shutdown(context.Cause(ctx), true) })
+	// Arm the watchdog only once p.timer is set: checkIdle reads it, and
+	// Reset (not AfterFunc) orders the assignment before the callback.
+	p.timer = time.AfterFunc(math.MaxInt64, p.checkIdle)
+	p.timer.Reset(p.idle)
+
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		p.out = p.forward(p.client, p.backend, p.backendRaw)
+	}()
+	p.in = p.forward(p.backend, p.client, p.clientRaw)
+	<-done
+
+	p.ended.Store(true)
+	p.timer.Stop()
+	stopCtx()
+	p.shutdown(nil, false)
+}
+
+// forward copies src to dst until src's end of stream, then passes the
+// half-close on with CloseWrite. On any error it closes both sockets. It
+// returns the number of bytes copied.
+func (p *pipe) forward(dst, src *net.TCPConn, srcRaw syscall.RawConn) int64 {
+	var n int64
+	var err error
+	if p.kernel {
+		n, err = spliceCopy(dst, src, srcRaw)
+	} else {
+		n, err = p.copyTracked(dst, src)
+	}
+	if err == nil {
+		err = dst.CloseWrite()
+	}
+	if err != nil {
+		p.shutdown(err, true)
+	}
+	return n
+}
+
+// maxBatch bounds one splice call when the bytes queued are unknown, at an
+// end of stream or an error. (Go's splice pipes hold 1 MiB.)
+const maxBatch = 1 << 20
+
+// spliceCopy copies src to dst with splice(2) until src's end of stream,
+// which it reports as a nil error. It alternates between waiting, without a
+// pipe, for src to have something to deliver and splicing exactly the
+// bytes queued then: *net.TCPConn.ReadFrom given an *io.LimitedReader over
+// a *net.TCPConn splices that many bytes (net/splice_linux.go) and returns
+// without blocking on src again, so the pipe goes back to the pool.
+func spliceCopy(dst, src *net.TCPConn, srcRaw syscall.RawConn) (written int64, err error) {
+	r := newReadiness()
+	lr := &io.LimitedReader{R: src}
+	for {
+		if err := srcRaw.Read(r.check); err != nil {
+			return written, err
+		}
+		if r.err != nil {
+			return written, r.err
+		}
+		want := r.avail
+		if want == 0 {
+			want = maxBatch // the end of stream: the splice returns at once
+		}
+		lr.N = want
+		n, err := dst.ReadFrom(lr)
+		written += n
+		if err != nil {
+			return written, err
+		}
+		if n < want {
+			return written, nil // src's end of stream
+		}
+	}
+}
+
+// bufPool holds the tracked copy's buffers.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+// copyTracked is io.Copy in user space that records in p.last when bytes
+// move, for platforms where the kernel cannot tell the idle watchdog. It
+// returns a nil error at src's end of stream.
+func (p *pipe) copyTracked(dst, src *net.TCPConn) (written int64, err error) {
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	buf := *bp
+	for {
+		nr, rerr := src.Read(buf)
+		if nr > 0 {
+			p.touch()
+			nw, werr := dst.Write(buf[:nr])
+			written += int64(nw)
+			if werr != nil {
+				return written, werr
+			}
+			p.touch()
+		}
+		if rerr == io.EOF {
+			return written, nil
+		}
+		if rerr != nil {
+			return written, rerr
+		}
+	}
+}
+
+// touch records activity now, for the tracked copy.
+func (p *pipe) touch() { p.last.Store(int64(time.Since(p.start))) }
+
+// idleFor returns how long the connection has carried no data in either
+// direction. When the kernel cannot be asked (a socket already closed) it
+// returns 0: the copies are about to end and the watchdog with them.
+func (p *pipe) idleFor() time.Duration {
+	if !p.kernel {
+		return time.Since(p.start) - time.Duration(p.last.Load())
+	}
+	c, err := lastData(p.clientRaw)
+	if err != nil {
+		return 0
+	}
+	b, err := lastData(p.backendRaw)
+	if err != nil {
+		return 0
+	}
+	return min(c, b)
+}
+
+// checkIdle is the idle watchdog, run by p.timer: it closes the connection
+// if it has been idle for p.idle, or re-arms the timer for the moment it
+// will have been if nothing moves until then.
+func (p *pipe) checkIdle() {
+	if p.ended.Load() {
+		return
+	}
+	idle := p.idleFor()
+	if idle >= p.idle {
+		p.shutdown(ErrIdleTimeout, false)
+		return
+	}
+	p.timer.Reset(max(p.idle-idle, time.Millisecond))
+}
+
+// shutdown closes both sockets once, recording cause as the reason. With
+// abort it resets them (SO_LINGER 0) so that neither peer mistakes the cut
+// for a clean end of stream.
+func (p *pipe) shutdown(cause error, abort bool) {
+	p.once.Do(func() {
+		p.cause = cause
+		if abort {
+			p.client.SetLinger(0)
+			p.backend.SetLinger(0)
+		}
+		p.client.Close()
+		p.backend.Close()
+	})
+}
