@@ -21,6 +21,9 @@ import (
 	"github.com/elbd/elbd/internal/api"
 	"github.com/elbd/elbd/internal/auth"
 	"github.com/elbd/elbd/internal/config"
+	"github.com/elbd/elbd/internal/controller"
+	"github.com/elbd/elbd/internal/dataplane"
+	"github.com/elbd/elbd/internal/dnsserver"
 	"github.com/elbd/elbd/internal/elb"
 	"github.com/elbd/elbd/internal/inventory"
 	"github.com/elbd/elbd/internal/model"
@@ -33,13 +36,17 @@ type Server struct {
 	Service  *elb.Service
 	AdminKey auth.Key
 
-	addr   net.Addr
-	st     store.Store
-	http   *http.Server
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	errc   chan error
-	log    *slog.Logger
+	addr  net.Addr
+	st    store.Store
+	plane *dataplane.Plane
+	dns   *dnsserver.Server
+	// Controller reconciles the data plane and DNS with the state.
+	Controller *controller.Controller
+	http       *http.Server
+	cancel     context.CancelFunc
+	wg         sync.WaitGroup
+	errc       chan error
+	log        *slog.Logger
 }
 
 // Start builds and starts elbd. out receives the one-time banner with a
@@ -104,8 +111,22 @@ func start(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Lo
 	if err != nil {
 		return nil, fmt.Errorf("API listener: %w", err)
 	}
+	var dns *dnsserver.Server
+	if cfg.DNSListen != "off" {
+		if dns, err = dnsserver.New(cfg.DNSDomain, dnsserver.Options{Logger: log}); err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("DNS server: %w", err)
+		}
+		if err := dns.Start(cfg.DNSListen); err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("DNS server: %w", err)
+		}
+	}
+	plane := dataplane.New(dataplane.Options{Logger: log})
+	ctrl := controller.New(svc, plane, dns, cfg.DNSDomain, log)
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	s := &Server{Service: svc, AdminKey: admin, addr: ln.Addr(), st: st, cancel: cancel, errc: make(chan error, 1), log: log,
+	s := &Server{Service: svc, AdminKey: admin, addr: ln.Addr(), st: st, plane: plane, dns: dns, Controller: ctrl,
+		cancel: cancel, errc: make(chan error, 1), log: log,
 		http: &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 			IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}}
 	s.wg.Add(1)
@@ -114,6 +135,11 @@ func start(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Lo
 		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.errc <- err
 		}
+	}()
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		ctrl.Run(runCtx)
 	}()
 	if cfg.ConfigFile != "" {
 		s.wg.Add(1)
@@ -130,6 +156,9 @@ func start(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Lo
 	}
 	endpoint := "http://" + ln.Addr().String()
 	log.Info("elbd API listening", "endpoint", endpoint, "region", cfg.Region, "zones", cfg.Zones, "data_dir", cfg.DataDir)
+	if dns != nil {
+		log.Info("elbd DNS listening", "addr", dns.UDPAddr(), "zone", cfg.DNSDomain)
+	}
 	if generated {
 		fmt.Fprintf(out, `
 elbd generated an administrator key and stored it in %s (mode 0600).
@@ -148,6 +177,14 @@ It is shown only this once. To use it with the AWS CLI:
 // Addr is the API listener's address.
 func (s *Server) Addr() net.Addr { return s.addr }
 
+// DNSAddr is the DNS server's UDP (and TCP) address, nil when DNS is off.
+func (s *Server) DNSAddr() net.Addr {
+	if s.dns == nil {
+		return nil
+	}
+	return s.dns.UDPAddr()
+}
+
 // Err reports a fatal serving error.
 func (s *Server) Err() <-chan error { return s.errc }
 
@@ -157,6 +194,12 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.http.Shutdown(ctx)
 	s.cancel()
 	s.wg.Wait()
+	s.plane.Close()
+	if s.dns != nil {
+		if derr := s.dns.Shutdown(ctx); err == nil {
+			err = derr
+		}
+	}
 	if cerr := s.st.Close(); err == nil {
 		err = cerr
 	}

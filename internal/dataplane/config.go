@@ -1,0 +1,89 @@
+package dataplane
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/elbd/elbd/internal/desync"
+)
+
+// Config is everything the data plane serves, as one immutable snapshot.
+type Config struct {
+	// Revision is the desired-state revision this was built from.
+	Revision  uint64
+	Balancers []Balancer
+}
+
+// Balancer is one load balancer as the data plane sees it.
+type Balancer struct {
+	// Key identifies the balancer across snapshots (account/name).
+	Key  string
+	Name string
+	// Nodes are the per-zone addresses; listeners bind on each.
+	Nodes     []Node
+	Listeners []Listener
+	// Instances are the registered, running instances in enabled zones.
+	Instances []Instance
+	// CrossZone lets each node use the instances of every enabled zone.
+	CrossZone bool
+	// IdleTimeout closes connections idle this long on either side.
+	IdleTimeout time.Duration
+	// DesyncMode is the HTTP desync mitigation mode.
+	DesyncMode desync.Mode
+	// Firewall is false for balancers without security groups, which
+	// accept every source like EC2-Classic ones; when true, a connection
+	// is accepted only if a rule allows its source on the listener port.
+	Firewall bool
+	Rules    []Rule
+}
+
+// Rule is one ingress rule of a security group applied to a balancer.
+type Rule struct {
+	// FromPort and ToPort bound the listener ports the rule opens,
+	// inclusive; protocol "-1" rules are given as 0..65535.
+	FromPort, ToPort int
+	Sources          []netip.Prefix
+}
+
+// allows reports whether rules admit src on port.
+func allows(rules []Rule, port int, src netip.Addr) bool {
+	src = src.Unmap()
+	for _, r := range rules {
+		if port < r.FromPort || port > r.ToPort {
+			continue
+		}
+		for _, p := range r.Sources {
+			if p.Contains(src) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Node is a balancer's address in one zone.
+type Node struct {
+	Zone string
+	IPv4 netip.Addr
+	// IPv6 is the zero Addr when no IPv6 pool is configured.
+	IPv6 netip.Addr
+}
+
+// Listener is one front-end port.
+type Listener struct {
+	// Protocol is HTTP, HTTPS, TCP or SSL.
+	Protocol         string
+	Port             int
+	InstanceProtocol string
+	InstancePort     int
+	// ProxyProtocol sends a PROXY v1 line to instances (TCP listeners).
+	ProxyProtocol bool
+}
+
+// Instance is a back end.
+type Instance struct {
+	ID   string
+	Zone string
+	// Addr is the address traffic goes to (IPv4 preferred).
+	Addr netip.Addr
+}

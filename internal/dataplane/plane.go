@@ -1,0 +1,340 @@
+package dataplane
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/elbd/elbd/internal/balance"
+	"github.com/elbd/elbd/internal/httpproxy"
+	"github.com/elbd/elbd/internal/tcpproxy"
+)
+
+// Plane runs the listeners of every balancer.
+type Plane struct {
+	log      *slog.Logger
+	maxConns int64
+	http     *httpproxy.Proxy
+
+	ctx    context.Context // ends when the plane closes
+	cancel context.CancelFunc
+	conns  sync.WaitGroup // accept loops and connections
+
+	mu        sync.Mutex
+	listeners map[netip.AddrPort]*listener
+	// backends keeps one *balance.Backend per (balancer, instance, port)
+	// across snapshots so that outstanding counts and health survive
+	// reconfiguration.
+	backends map[backendKey]*balance.Backend
+	status   []ListenerStatus
+
+	// probes holds the source addresses of Probe connections in flight.
+	probes sync.Map // netip.AddrPort → struct{}
+}
+
+type backendKey struct {
+	balancer, instance string
+	port               int
+}
+
+// ListenerStatus reports one bound or failed listener.
+type ListenerStatus struct {
+	Balancer string
+	Zone     string
+	Addr     netip.AddrPort
+	Protocol string
+	// Err is why the listener is not serving; nil when it is.
+	Err error
+}
+
+// Options configures a Plane.
+type Options struct {
+	Logger *slog.Logger
+	// MaxConns caps the open connections of one listener; connections
+	// over the cap are closed at once. Default 10000.
+	MaxConns int64
+}
+
+// New returns a plane serving nothing.
+func New(o Options) *Plane {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.MaxConns == 0 {
+		o.MaxConns = 10000
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Plane{log: o.Logger, maxConns: o.MaxConns, http: httpproxy.New(httpproxy.Options{}), ctx: ctx, cancel: cancel,
+		listeners: map[netip.AddrPort]*listener{}, backends: map[backendKey]*balance.Backend{}}
+}
+
+// route is what a listener serves at one moment. Immutable.
+type route struct {
+	balancer string
+	zone     string
+	protocol string
+	port     int
+	// firewall and rules decide which sources may connect.
+	firewall bool
+	rules    []Rule
+	tcp      *tcpproxy.Config
+	http     *httpproxy.Config
+}
+
+type listener struct {
+	addr  netip.AddrPort
+	ln    net.Listener
+	route atomic.Pointer[route]
+	done  chan struct{}
+	// open counts the listener's connections, bounded by MaxConns.
+	open atomic.Int64
+}
+
+// Apply makes the running listeners match cfg: new (address, port) pairs
+// are bound, vanished ones closed (their established connections run on),
+// and every other listener gets its new route atomically. Bind failures
+// are reported in the returned status and retried by the next Apply.
+func (p *Plane) Apply(cfg *Config) []ListenerStatus {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	want := map[netip.AddrPort]*route{}
+	wantInfo := map[netip.AddrPort]ListenerStatus{}
+	usedBackends := map[backendKey]bool{}
+	var status []ListenerStatus
+	for i := range cfg.Balancers {
+		b := &cfg.Balancers[i]
+		sets := map[int]*balance.Set{}
+		for _, l := range b.Listeners {
+			if _, ok := sets[l.InstancePort]; !ok {
+				sets[l.InstancePort] = p.backendSet(b, l.InstancePort, usedBackends)
+			}
+		}
+		for _, n := range b.Nodes {
+			for _, l := range b.Listeners {
+				for _, ip := range []netip.Addr{n.IPv4, n.IPv6} {
+					if !ip.IsValid() {
+						continue
+					}
+					ap := netip.AddrPortFrom(ip, uint16(l.Port))
+					st := ListenerStatus{Balancer: b.Key, Zone: n.Zone, Addr: ap, Protocol: l.Protocol}
+					r, err := p.buildRoute(b, n.Zone, l, sets[l.InstancePort])
+					if err != nil {
+						st.Err = err
+						status = append(status, st)
+						continue
+					}
+					if _, dup := want[ap]; dup {
+						st.Err = fmt.Errorf("address %s is used by two listeners", ap)
+						status = append(status, st)
+						continue
+					}
+					want[ap], wantInfo[ap] = r, st
+				}
+			}
+		}
+	}
+	for ap, l := range p.listeners {
+		if _, ok := want[ap]; !ok {
+			l.ln.Close()
+			delete(p.listeners, ap)
+			p.log.Info("listener removed", "addr", ap)
+		}
+	}
+	for ap, r := range want {
+		st := wantInfo[ap]
+		if l, ok := p.listeners[ap]; ok {
+			l.route.Store(r)
+			status = append(status, st)
+			continue
+		}
+		ln, err := net.Listen("tcp", ap.String())
+		if err != nil {
+			st.Err = err
+			p.log.Warn("listener failed to bind; will retry", "addr", ap, "balancer", st.Balancer, "err", err)
+			status = append(status, st)
+			continue
+		}
+		l := &listener{addr: ap, ln: ln, done: make(chan struct{})}
+		l.route.Store(r)
+		p.listeners[ap] = l
+		p.conns.Add(1)
+		go p.accept(l)
+		p.log.Info("listener started", "addr", ap, "balancer", st.Balancer, "protocol", st.Protocol)
+		status = append(status, st)
+	}
+	for k := range p.backends {
+		if !usedBackends[k] {
+			delete(p.backends, k)
+		}
+	}
+	slices.SortFunc(status, func(a, b ListenerStatus) int { return a.Addr.Compare(b.Addr) })
+	p.status = status
+	return status
+}
+
+// Status returns the listener status of the last Apply.
+func (p *Plane) Status() []ListenerStatus {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.status)
+}
+
+// backendSet returns the set of b's instances on port, reusing Backend
+// values across snapshots.
+func (p *Plane) backendSet(b *Balancer, port int, used map[backendKey]bool) *balance.Set {
+	var bs []*balance.Backend
+	for _, in := range b.Instances {
+		k := backendKey{b.Key, in.ID, port}
+		be := p.backends[k]
+		addr := netip.AddrPortFrom(in.Addr, uint16(port))
+		if be == nil || be.Addr != addr || be.Zone != in.Zone {
+			be = balance.NewBackend(in.ID, in.Zone, addr)
+			// No active health checks yet: a registered, running
+			// instance is taken as healthy.
+			be.SetHealthy(true)
+			p.backends[k] = be
+		}
+		used[k] = true
+		bs = append(bs, be)
+	}
+	return balance.NewSet(bs)
+}
+
+// errUnsupported marks listeners this build cannot serve yet.
+var errUnsupported = errors.New("TLS listeners (HTTPS, SSL) are not served yet")
+
+func (p *Plane) buildRoute(b *Balancer, zone string, l Listener, set *balance.Set) (*route, error) {
+	cands := set.Candidates(zone, b.CrossZone)
+	candidates := func() []*balance.Backend { return cands }
+	idle := b.IdleTimeout
+	if idle == 0 {
+		idle = 60 * time.Second
+	}
+	r := &route{balancer: b.Key, zone: zone, protocol: l.Protocol, port: l.Port, firewall: b.Firewall, rules: b.Rules}
+	switch l.Protocol {
+	case "TCP":
+		if l.InstanceProtocol != "TCP" {
+			return nil, errUnsupported
+		}
+		r.tcp = &tcpproxy.Config{Candidates: candidates, Picker: &balance.RoundRobin{},
+			ProxyProtocol: l.ProxyProtocol, IdleTimeout: idle, Logger: p.log}
+	case "HTTP":
+		if l.InstanceProtocol != "HTTP" {
+			return nil, errUnsupported
+		}
+		r.http = &httpproxy.Config{Candidates: candidates, Picker: &balance.LeastOutstanding{},
+			Scheme: "http", Port: l.Port, IdleTimeout: idle, DesyncMode: b.DesyncMode, Logger: p.log}
+	default:
+		return nil, errUnsupported
+	}
+	return r, nil
+}
+
+func (p *Plane) accept(l *listener) {
+	defer p.conns.Done()
+	defer close(l.done)
+	var delay time.Duration
+	for {
+		c, err := l.ln.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			// Temporary failures (e.g. EMFILE): back off, bounded.
+			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+			p.log.Warn("accept failed", "addr", l.addr, "err", err, "retry_in", delay)
+			select {
+			case <-time.After(delay):
+				continue
+			case <-p.ctx.Done():
+				return
+			}
+		}
+		delay = 0
+		r := l.route.Load()
+		if !p.admit(c, l, r) {
+			continue
+		}
+		p.conns.Add(1)
+		go p.serve(c, l, r)
+	}
+}
+
+// admit applies the security groups and the connection cap before a byte
+// is read; a refused connection is reset.
+func (p *Plane) admit(c net.Conn, l *listener, r *route) bool {
+	src := netip.AddrPort{}
+	if ta, ok := c.RemoteAddr().(*net.TCPAddr); ok {
+		src = ta.AddrPort()
+	}
+	if src.Addr() == l.addr.Addr() && p.isProbe(src) {
+		c.Close()
+		return false
+	}
+	if r.firewall && !allows(r.rules, r.port, src.Addr()) {
+		p.log.Debug("connection refused by security groups", "addr", l.addr, "source", src, "balancer", r.balancer)
+		reset(c)
+		return false
+	}
+	if l.open.Add(1) > p.maxConns {
+		l.open.Add(-1)
+		p.log.Warn("connection refused: listener at its connection cap", "addr", l.addr, "cap", p.maxConns)
+		reset(c)
+		return false
+	}
+	return true
+}
+
+// reset closes c with an RST rather than a FIN, so that a refused client
+// sees the refusal at once.
+func reset(c net.Conn) {
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.SetLinger(0)
+	}
+	c.Close()
+}
+
+func (p *Plane) serve(c net.Conn, l *listener, r *route) {
+	defer p.conns.Done()
+	defer l.open.Add(-1)
+	switch {
+	case r.tcp != nil:
+		tc, ok := c.(*net.TCPConn)
+		if !ok {
+			c.Close()
+			return
+		}
+		tcpproxy.Proxy(p.ctx, tc, r.tcp)
+	case r.http != nil:
+		// The HTTP engine re-reads the route between requests, so a
+		// keep-alive connection follows reconfiguration.
+		p.http.ServeConn(p.ctx, c, func() *httpproxy.Config {
+			if cur := l.route.Load(); cur.http != nil {
+				return cur.http
+			}
+			return r.http
+		})
+	default:
+		c.Close()
+	}
+}
+
+// Close stops every listener and connection and waits for them.
+func (p *Plane) Close() {
+	p.mu.Lock()
+	for ap, l := range p.listeners {
+		l.ln.Close()
+		delete(p.listeners, ap)
+	}
+	p.mu.Unlock()
+	p.cancel()
+	p.conns.Wait()
+	p.http.CloseIdle()
+}

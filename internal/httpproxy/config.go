@@ -1,0 +1,147 @@
+package httpproxy
+
+import (
+	"crypto/tls"
+	"log/slog"
+	"net/netip"
+	"time"
+
+	"github.com/elbd/elbd/internal/balance"
+	"github.com/elbd/elbd/internal/desync"
+)
+
+// Config is what one HTTP or HTTPS listener serves. It is immutable once
+// handed to ServeConn: a listener that changes publishes a new *Config (for
+// example behind an atomic.Pointer) and ServeConn picks it up at the start
+// of the next request on each connection.
+type Config struct {
+	// Candidates returns the back ends this node may send the next request
+	// to: the healthy-or-not instances of its zone, or of every enabled
+	// zone with cross-zone load balancing. It is called once per request
+	// and must not allocate on the hot path (balance.Set.Candidates does
+	// not). An empty slice makes the request fail with 503.
+	Candidates func() []*balance.Backend
+	// Picker chooses among the candidates. Nil uses a LeastOutstanding
+	// shared by the Proxy.
+	Picker *balance.LeastOutstanding
+	// Scheme is "http" or "https": the X-Forwarded-Proto value.
+	Scheme string
+	// Port is the listener port: the X-Forwarded-Port value.
+	Port int
+	// IdleTimeout closes a client or back-end connection on which no byte
+	// was sent or received for this long (ELB's ConnectionSettings
+	// IdleTimeout, 1-3600 s). Zero means 60 s.
+	IdleTimeout time.Duration
+	// DesyncMode is the load balancer's elb.http.desyncmitigationmode.
+	DesyncMode desync.Mode
+	// BackendTLS, when non-nil, makes connections to instances use TLS with
+	// this configuration (an HTTPS instance protocol).
+	BackendTLS *tls.Config
+	// Logger receives debug records about back-end and client errors. Nil
+	// logs nothing.
+	Logger *slog.Logger
+	// OnRequest, when non-nil, is called once per request after its
+	// response has been sent (or the request abandoned), on the
+	// connection's goroutine. The Record and the byte slices in it are
+	// reused for the next request: copy what must outlive the call.
+	OnRequest func(*Record)
+}
+
+// defaultIdleTimeout is ELB's default ConnectionSettings IdleTimeout.
+const defaultIdleTimeout = 60 * time.Second
+
+func (c *Config) idleTimeout() time.Duration {
+	if c.IdleTimeout > 0 {
+		return c.IdleTimeout
+	}
+	return defaultIdleTimeout
+}
+
+// Record describes one request, modelled on the fields of ELB's access
+// log. Durations that do not apply (the request was never sent to a back
+// end, no response came) are -1, as ELB writes them.
+type Record struct {
+	// Time is when the request head had been received in full.
+	Time time.Time
+	// Client is the client's address and port.
+	Client netip.AddrPort
+	// Backend is the instance the request was last sent to, nil if none.
+	Backend *balance.Backend
+	// RequestProcessingTime runs from Time until the request head was
+	// written to the back end.
+	RequestProcessingTime time.Duration
+	// BackendProcessingTime runs from then until the back end's response
+	// head had been read.
+	BackendProcessingTime time.Duration
+	// ResponseProcessingTime runs from then until the response head was
+	// written to the client.
+	ResponseProcessingTime time.Duration
+	// ELBStatusCode is the status code sent to the client, 0 if none was
+	// sent (the client went away first).
+	ELBStatusCode int
+	// BackendStatusCode is the back end's status code, 0 when no response
+	// came from a back end (ELB's "-").
+	BackendStatusCode int
+	// ReceivedBytes counts request body bytes received from the client
+	// (chunked framing included).
+	ReceivedBytes int64
+	// SentBytes counts response body bytes sent to the client (chunked
+	// framing included).
+	SentBytes int64
+	// Method, URL and Proto are the request line's three parts as received,
+	// and UserAgent the User-Agent value; empty when the head could not be
+	// parsed that far. They are valid only during OnRequest.
+	Method, URL, Proto, UserAgent []byte
+	// Desync is the classification of the raw request head and
+	// DesyncAction what the mode made of it.
+	Desync       desync.Verdict
+	DesyncAction desync.Action
+	// Retries counts extra back-end attempts: a stale pooled connection
+	// replaced, or another back end tried after a failed connect.
+	Retries int
+}
+
+// Options tune a Proxy. The zero value selects every default.
+type Options struct {
+	// MaxIdlePerBackend bounds the idle connections kept per back-end
+	// address. Default 64.
+	MaxIdlePerBackend int
+	// MaxHeadBytes bounds a request head (request line through the empty
+	// line) and a response head. Larger request heads get 400, larger
+	// response heads 502. Default 64 KiB.
+	MaxHeadBytes int
+	// MaxHeaders bounds the header lines of a request head (400) or
+	// response head (502). Default 100.
+	MaxHeaders int
+	// HeadTimeout bounds the time from the first byte of a request head
+	// to its end; a client that takes longer gets 408. Zero, or anything
+	// above the listener's IdleTimeout, means the IdleTimeout.
+	HeadTimeout time.Duration
+	// DialTimeout bounds connecting to a back end, TLS handshake included.
+	// Default 10 s.
+	DialTimeout time.Duration
+}
+
+const (
+	defaultMaxIdlePerBackend = 64
+	defaultMaxHeadBytes      = 64 << 10
+	defaultMaxHeaders        = 100
+	defaultDialTimeout       = 10 * time.Second
+	// maxMethod is ELB's limit: a longer method gets 405.
+	maxMethod = 127
+)
+
+func (o *Options) setDefaults() {
+	if o.MaxIdlePerBackend <= 0 {
+		o.MaxIdlePerBackend = defaultMaxIdlePerBackend
+	}
+	if o.MaxHeadBytes <= 0 {
+		o.MaxHeadBytes = defaultMaxHeadBytes
+	}
+	if o.MaxHeaders <= 0 {
+		o.MaxHeaders = defaultMaxHeaders
+	}
+	if o.DialTimeout <= 0 {
+		o.DialTimeout = defaultDialTimeout
+	}
+}

@@ -1,0 +1,138 @@
+// Package httpproxy owns the HTTP/1.x path of HTTP and HTTPS listeners: it
+// reads requests from an accepted client connection, classifies and
+// rewrites them as Classic ELB does, sends them to a back end chosen by
+// least outstanding requests over pooled keep-alive connections, and
+// streams the responses back.
+//
+// # Why it is written by hand
+//
+// Two reasons rule out net/http's server and httputil.ReverseProxy.
+//
+// Desync mitigation has to see the request head exactly as it arrived. By
+// the time a net/http handler runs, equal duplicate Content-Length fields
+// have been merged, obs-fold lines joined, whitespace before colons and bare
+// LF line endings forgotten, and some malformed heads have already been
+// answered with net/http's own 400. This engine frames each head from the
+// raw bytes, hands it to desync.Classify before anything else touches it,
+// and only then parses it, in place.
+//
+// Cost. HAProxy spends 20-25 µs of CPU per proxied keep-alive request on the
+// reference machine; net/http's server plus ReverseProxy spends 93-130 µs:
+// per request it allocates a Request, a Header map and its strings, a
+// response writer, a context, and the transport's per-request state. Here a
+// request is parsed as byte slices into a reused header array, the back-end
+// head is appended into a reused buffer, I/O goes through buffers that live
+// with the connection (client side) or with the pooled back-end connection,
+// and nothing on the steady-state keep-alive path allocates (see
+// TestKeepAliveAllocs and BenchmarkProxyKeepAliveGET).
+//
+// # What a request goes through
+//
+//  1. Framing: bytes up to the first empty line, after skipping empty lines
+//     before the request line; at most Options.MaxHeadBytes (else 400). A
+//     head that does not arrive in full within the head timeout is answered
+//     408; a keep-alive connection idle for Config.IdleTimeout without a
+//     byte is closed silently.
+//  2. desync.Classify on the raw head, then desync.Decide with
+//     Config.DesyncMode: Block answers 400 and closes; AllowThenClose
+//     forwards and then closes both the client and the back-end connection.
+//  3. Parsing in place (parseRequest). Independently of the mode, the
+//     engine refuses what it cannot frame or forward unambiguously: a body
+//     length it cannot determine (bad or conflicting Content-Length,
+//     Transfer-Encoding without a final chunked), a malformed request line,
+//     CONNECT, HTTP/0.9, HTTP/1.1 without Host, more than Options.MaxHeaders
+//     header lines: 400; a method longer than 127 bytes: 405. Everything it
+//     forwards is re-serialised: CRLF line endings, obs-fold replaced by
+//     spaces, header lines without a colon or whose name is not a token
+//     dropped, NUL and CR in header values (possible only in monitor mode)
+//     replaced by spaces, and bytes that are not allowed in a
+//     request-target (space, controls) percent-encoded. With both
+//     Transfer-Encoding and Content-Length the Content-Length is dropped and
+//     both connections are closed after the response, as RFC 9112 §6.1
+//     requires, in every mode; likewise for Transfer-Encoding on HTTP/1.0.
+//  4. Rewriting (appendRequest): HTTP/1.1 to the back end;
+//     X-Forwarded-For appended (created if absent), X-Forwarded-Proto and
+//     X-Forwarded-Port set from the listener, replacing client values;
+//     Host: <listener IP> added to HTTP/1.0 requests without one;
+//     hop-by-hop headers removed (Connection and the fields it names,
+//     Keep-Alive, Proxy-Connection, TE, Trailer, and Upgrade unless the
+//     request is an upgrade). Proxy-Authorization is kept: ELB forwards it
+//     and the back end is the only party that can check it. Host,
+//     Content-Length and Transfer-Encoding cannot be removed through
+//     Connection. Expect: 100-continue is answered at once with
+//     "100 Continue" and removed, as ELB does.
+//  5. Routing: Config.Picker over Config.Candidates(), Acquire before the
+//     request is sent, Release when its response is done. A refused or
+//     failed dial is retried once on another candidate (no request byte has
+//     been sent, so this is safe for any method); a reused pooled connection
+//     that turns out to have been closed by the back end while idle (the
+//     write fails, or it ends before the first response byte) is retried
+//     once on a fresh connection when the method is idempotent or no body
+//     byte has been sent. Before a reused connection carries a request
+//     body, a non-blocking peek checks that the back end has not closed it.
+//  6. Bodies are streamed both ways, never buffered whole: fixed-length
+//     bodies through a pooled 32 KiB buffer, chunked bodies verbatim with
+//     their framing validated as they pass (hex sizes, CRLFs, trailer
+//     lines), so a malformed chunked body is cut off, not smuggled. A
+//     request body is sent from a second goroutine while the response is
+//     read, so back ends that answer while still reading (echo servers,
+//     early errors) cannot deadlock the exchange; when the whole body is
+//     already buffered it is sent with the head in one write instead.
+//  7. Responses: Content-Length, chunked (passed through to HTTP/1.1
+//     clients, de-chunked for HTTP/1.0 clients, which are then closed) or
+//     read until the back end closes (the client connection is then closed
+//     too). HEAD, 1xx, 204 and 304 responses have no body. Interim 100
+//     responses are absorbed, other 1xx are forwarded to HTTP/1.1 clients.
+//     A back-end connection goes back to its pool only after a complete
+//     response without Connection: close whose request body was sent in
+//     full. When the response is complete before the request body (an
+//     early 413, say), the rest of the body is read and dropped for up to
+//     two seconds so that the client connection stays usable; after that
+//     it is closed.
+//  8. Upgrades: a request with Connection: upgrade and an Upgrade header is
+//     forwarded with both; on 101 the connections become a tunnel copying
+//     both ways (half-closes propagated) until both directions end, or no
+//     byte moved either way for Config.IdleTimeout. The keep-alive loop
+//     ends. The back end counts as having one outstanding request for as
+//     long as the tunnel lasts. Upgrades are HTTP/1.1 only and carry no
+//     request body.
+//
+// Generated responses (400, 405, 408, 502, 503, 504) carry a small HTML
+// body (none for HEAD) and Connection: close whenever the client
+// connection is closed after them: always for 400, 405 and 408, and for
+// 502/503/504 when the request had a body that was not read, the client is
+// HTTP/1.0 or asked to close, or the listener is shutting down. A back end
+// that refuses the connection gives 502 (504 if the connect times out); an
+// unparseable response head gives 502; no response byte within
+// Config.IdleTimeout, or a back end that closes the connection before
+// answering, gives 504, as ELB documents; no candidate at all gives 503.
+// Like package balance, the engine fails open: when candidates exist but
+// none is healthy it still forwards. A caller that wants 503 then returns no
+// candidates.
+//
+// # Timeouts
+//
+// Config.IdleTimeout applies to both sides: no byte read or written for
+// that long closes the connection (408 if a request head had started, 504
+// if a back-end response was awaited). To avoid a deadline system call per
+// request, deadlines are extended lazily, only once they have less than
+// 15/16 of the timeout left, so an idle connection is closed between
+// 15/16 × IdleTimeout and IdleTimeout after its last byte. The whole request
+// head must arrive within Options.HeadTimeout of its first byte (default:
+// the listener's IdleTimeout, so by default the rule is ELB's "a request not
+// received within the idle timeout gets 408"); set it lower to shed
+// slow-header clients sooner.
+//
+// # Lifetime
+//
+// ServeConn runs on the goroutine that calls it and returns only when the
+// client connection is closed and every goroutine it started (request body
+// copier, tunnel direction) has returned. Cancelling its context is a
+// graceful close: a request in progress completes and its response carries
+// Connection: close; an idle connection is closed at once; a tunnel is
+// closed at once. Closing the net.Conn from outside forces an immediate
+// end. Idle back-end connections are kept per back-end address, most
+// recently used first, at most Options.MaxIdlePerBackend each, and closed
+// after IdleTimeout idle by a timer that runs only while some are idle;
+// CloseIdle closes them all.
+package httpproxy
