@@ -150,11 +150,18 @@ func (p *Plane) Apply(cfg *Config) []ListenerStatus {
 	for ap, r := range want {
 		st := wantInfo[ap]
 		if l, ok := p.listeners[ap]; ok {
+			// Keep the round-robin position: every Apply (each change
+			// and each retry tick) builds new routes, and a fresh
+			// RoundRobin would send the first connection after each one
+			// to the first candidate again.
+			if old := l.route.Load(); old.tcp != nil && r.tcp != nil && old.tcp.Picker != nil {
+				r.tcp.Picker = old.tcp.Picker
+			}
 			l.route.Store(r)
 			status = append(status, st)
 			continue
 		}
-		ln, err := net.Listen("tcp", ap.String())
+		ln, err := listen(p.ctx, ap)
 		if err != nil {
 			st.Err = err
 			p.log.Warn("listener failed to bind; will retry", "addr", ap, "balancer", st.Balancer, "err", err)
@@ -177,6 +184,16 @@ func (p *Plane) Apply(cfg *Config) []ListenerStatus {
 	slices.SortFunc(status, func(a, b ListenerStatus) int { return a.Addr.Compare(b.Addr) })
 	p.status = status
 	return status
+}
+
+// listen binds a listener on ap; IPv6 node addresses are bound with
+// IP_FREEBIND (see freebind).
+func listen(ctx context.Context, ap netip.AddrPort) (net.Listener, error) {
+	var lc net.ListenConfig
+	if ap.Addr().Is6() {
+		lc.Control = freebind
+	}
+	return lc.Listen(ctx, "tcp", ap.String())
 }
 
 // Status returns the listener status of the last Apply.

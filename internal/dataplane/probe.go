@@ -38,6 +38,9 @@ func (p *Plane) Probe(ctx context.Context, addr netip.AddrPort, timeout time.Dur
 
 func (p *Plane) probeFrom(ctx context.Context, src, dst netip.AddrPort) error {
 	d := net.Dialer{LocalAddr: net.TCPAddrFromAddrPort(src)}
+	if src.Addr().Is6() {
+		d.Control = freebind // bind the node's address as listen does
+	}
 	c, err := d.DialContext(ctx, "tcp", dst.String())
 	if err != nil {
 		return err
