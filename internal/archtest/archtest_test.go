@@ -120,6 +120,11 @@ var layering = []struct {
 		forbidden: []string{"internal/api", "internal/server"},
 		why:       "the service layer must not know the API or the server that hosts it",
 	},
+	{
+		pkgs:      []string{"internal/metrics"},
+		forbidden: []string{"internal/dataplane", "internal/httpproxy", "internal/tcpproxy", "internal/controller", "internal/server"},
+		why:       "metrics knows nothing of the proxies: internal/dataplane translates their records, so the proxies may report to metrics later without a cycle",
+	},
 }
 
 type listedPackage struct {

@@ -46,6 +46,7 @@ const (
 	DefaultDNSDomain      = "elb.internal"
 	DefaultAddressPool    = "127.100.0.0/16"
 	DefaultDNSListen      = "127.0.0.1:9953"
+	DefaultMetricsListen  = "127.0.0.1:9901"
 	DefaultLogLevel       = "info"
 	DefaultAdminAccountID = "123456789012"
 	DefaultVPC            = "vpc-elbd0001"
@@ -84,8 +85,12 @@ type Config struct {
 	// TCP): --dns-listen / ELBD_DNS_LISTEN / dns_listen; default
 	// 127.0.0.1:9953; "off" disables it.
 	DNSListen string
-	Store     string // --store / ELBD_STORE / store; "" = "bolt:<data-dir>/elbd.db"; else "bolt:PATH" or "etcd:..."
-	LogLevel  string // --log-level / ELBD_LOG_LEVEL / log_level: debug|info|warn|error; default "info"
+	// MetricsListen is where Prometheus metrics are served (HTTP, path
+	// /metrics): --metrics-listen / ELBD_METRICS_LISTEN / metrics_listen;
+	// default 127.0.0.1:9901; "off" disables it.
+	MetricsListen string
+	Store         string // --store / ELBD_STORE / store; "" = "bolt:<data-dir>/elbd.db"; else "bolt:PATH" or "etcd:..."
+	LogLevel      string // --log-level / ELBD_LOG_LEVEL / log_level: debug|info|warn|error; default "info"
 
 	// Credentials for the administrator account (environment only, never flags).
 	AdminAccessKeyID     string // ELBD_ACCESS_KEY_ID; "" = generate on first start
@@ -136,6 +141,7 @@ func Default() *Config {
 		DNSDomain:      DefaultDNSDomain,
 		AddressPool:    DefaultAddressPool,
 		DNSListen:      DefaultDNSListen,
+		MetricsListen:  DefaultMetricsListen,
 		LogLevel:       DefaultLogLevel,
 		AdminAccountID: DefaultAdminAccountID,
 		Limits:         DefaultLimits(),
@@ -207,6 +213,12 @@ var settings = []setting{
 		help:    "address of the authoritative DNS server (UDP and TCP); off disables it",
 		fileVal: func(f *File) string { return f.DNSListen },
 		set:     func(c *Config, v string) { c.DNSListen = v },
+	},
+	{
+		flag: "metrics-listen", env: "ELBD_METRICS_LISTEN", key: "metrics_listen", arg: "HOST:PORT", def: `"` + DefaultMetricsListen + `"`,
+		help:    "address of the Prometheus metrics endpoint (HTTP, /metrics); off disables it",
+		fileVal: func(f *File) string { return f.MetricsListen },
+		set:     func(c *Config, v string) { c.MetricsListen = v },
 	},
 	{
 		flag: "store", env: "ELBD_STORE", key: "store", arg: "SCHEME:TARGET", def: `"bolt:<data-dir>/elbd.db"`,
@@ -325,6 +337,9 @@ func Load(args []string, getenv func(string) string) (*Config, error) {
 	}
 	if c.DNSListen == "" {
 		c.DNSListen = defaults.DNSListen
+	}
+	if c.MetricsListen == "" {
+		c.MetricsListen = defaults.MetricsListen
 	}
 	if c.LogLevel == "" {
 		c.LogLevel = defaults.LogLevel

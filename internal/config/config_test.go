@@ -45,6 +45,7 @@ func TestDefaults(t *testing.T) {
 		DNSDomain:      "elb.internal",
 		AddressPool:    "127.100.0.0/16",
 		DNSListen:      "127.0.0.1:9953",
+		MetricsListen:  "127.0.0.1:9901",
 		LogLevel:       "info",
 		AdminAccountID: "123456789012",
 		Limits: Limits{
@@ -92,6 +93,8 @@ func TestPrecedence(t *testing.T) {
 			func(c *Config) string { return strings.Join(c.Zones, ",") }},
 		{"dns-domain", "ELBD_DNS_DOMAIN", "dns_domain", "dns_domain: file.example", vals{"elb.internal", "file.example", "env.example", "flag.example"},
 			func(c *Config) string { return c.DNSDomain }},
+		{"metrics-listen", "ELBD_METRICS_LISTEN", "metrics_listen", "metrics_listen: 127.0.0.1:1011", vals{"127.0.0.1:9901", "127.0.0.1:1011", "off", "[::1]:1013"},
+			func(c *Config) string { return c.MetricsListen }},
 		{"store", "ELBD_STORE", "store", "store: bolt:/file.db", vals{"", "bolt:/file.db", "etcd:http://127.0.0.1:2379", "bolt:/flag.db"},
 			func(c *Config) string { return c.Store }},
 		{"log-level", "ELBD_LOG_LEVEL", "log_level", "log_level: debug", vals{"info", "debug", "warn", "error"},
@@ -398,13 +401,13 @@ func TestUsage(t *testing.T) {
 			t.Errorf("Usage does not list --%s", f.Name)
 		}
 	})
-	if n != 11 {
-		t.Errorf("flag set has %d flags, want 11", n)
+	if n != 12 {
+		t.Errorf("flag set has %d flags, want 12", n)
 	}
 	for _, s := range []string{
-		"ELBD_CONFIG", "ELBD_DATA_DIR", "ELBD_API_LISTEN", "ELBD_REGION", "ELBD_ZONES", "ELBD_DNS_DOMAIN", "ELBD_STORE", "ELBD_LOG_LEVEL",
+		"ELBD_CONFIG", "ELBD_DATA_DIR", "ELBD_API_LISTEN", "ELBD_REGION", "ELBD_ZONES", "ELBD_DNS_DOMAIN", "ELBD_STORE", "ELBD_LOG_LEVEL", "ELBD_METRICS_LISTEN",
 		"ELBD_ACCESS_KEY_ID", "ELBD_SECRET_ACCESS_KEY", "ELBD_ACCOUNT_ID",
-		"data_dir", "api_listen", "dns_domain", "log_level",
+		"data_dir", "api_listen", "dns_domain", "log_level", "metrics_listen", `"127.0.0.1:9901"`,
 		`"./elbd-data"`, `"127.0.0.1:9900"`, `"us-east-1"`, "<region>a,<region>b,<region>c", `"elb.internal"`, "bolt:<data-dir>/elbd.db", `"info"`, `"123456789012"`,
 	} {
 		if !strings.Contains(u, s) {
@@ -462,6 +465,7 @@ func TestDataPlaneSettings(t *testing.T) {
 		{"--address-pool", "127.0.0.0/31"},
 		{"--address-pool6", "10.0.0.0/8"},
 		{"--dns-listen", "nonsense"},
+		{"--metrics-listen", "nonsense"},
 	} {
 		if _, err := Load(args, env{}.get); err == nil || !strings.Contains(err.Error(), args[0]) {
 			t.Errorf("Load(%v) error = %v, want one naming %s", args, err, args[0])

@@ -18,16 +18,17 @@ import (
 // accepted too. Unknown keys are an error.
 type File struct {
 	// Scalar settings mirroring the flags; "" (or an empty list) = not set.
-	DataDir      string   `yaml:"data_dir"`
-	APIListen    string   `yaml:"api_listen"`
-	Region       string   `yaml:"region"`
-	Zones        []string `yaml:"zones"`
-	DNSDomain    string   `yaml:"dns_domain"`
-	AddressPool  string   `yaml:"address_pool"`
-	AddressPool6 string   `yaml:"address_pool6"`
-	DNSListen    string   `yaml:"dns_listen"`
-	Store        string   `yaml:"store"`
-	LogLevel     string   `yaml:"log_level"`
+	DataDir       string   `yaml:"data_dir"`
+	APIListen     string   `yaml:"api_listen"`
+	Region        string   `yaml:"region"`
+	Zones         []string `yaml:"zones"`
+	DNSDomain     string   `yaml:"dns_domain"`
+	AddressPool   string   `yaml:"address_pool"`
+	AddressPool6  string   `yaml:"address_pool6"`
+	DNSListen     string   `yaml:"dns_listen"`
+	MetricsListen string   `yaml:"metrics_listen"`
+	Store         string   `yaml:"store"`
+	LogLevel      string   `yaml:"log_level"`
 
 	Limits FileLimits `yaml:"limits"`
 

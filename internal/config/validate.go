@@ -122,6 +122,11 @@ func (c *Config) validateScalars(p *problems) {
 			p.addf("%s %q must be HOST:PORT or off", c.source("dns_listen", "--dns-listen"), c.DNSListen)
 		}
 	}
+	if c.MetricsListen != "off" {
+		if _, _, err := net.SplitHostPort(c.MetricsListen); err != nil {
+			p.addf("%s %q must be HOST:PORT or off", c.source("metrics_listen", "--metrics-listen"), c.MetricsListen)
+		}
+	}
 
 	if c.Store != "" {
 		name := c.source("store", "--store")

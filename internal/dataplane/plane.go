@@ -14,6 +14,7 @@ import (
 
 	"github.com/elbd/elbd/internal/balance"
 	"github.com/elbd/elbd/internal/httpproxy"
+	"github.com/elbd/elbd/internal/metrics"
 	"github.com/elbd/elbd/internal/tcpproxy"
 )
 
@@ -22,6 +23,7 @@ type Plane struct {
 	log      *slog.Logger
 	maxConns int64
 	http     *httpproxy.Proxy
+	metrics  *metrics.Metrics // nil: no metrics
 
 	ctx    context.Context // ends when the plane closes
 	cancel context.CancelFunc
@@ -60,6 +62,9 @@ type Options struct {
 	// MaxConns caps the open connections of one listener; connections
 	// over the cap are closed at once. Default 10000.
 	MaxConns int64
+	// Metrics receives the ELB metrics of every balancer and zone, and the
+	// listeners' state. Nil means no metrics.
+	Metrics *metrics.Metrics
 }
 
 // New returns a plane serving nothing.
@@ -72,7 +77,7 @@ func New(o Options) *Plane {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Plane{log: o.Logger, maxConns: o.MaxConns, http: httpproxy.New(httpproxy.Options{}), ctx: ctx, cancel: cancel,
-		listeners: map[netip.AddrPort]*listener{}, backends: map[backendKey]*balance.Backend{}}
+		listeners: map[netip.AddrPort]*listener{}, backends: map[backendKey]*balance.Backend{}, metrics: o.Metrics}
 }
 
 // route is what a listener serves at one moment. Immutable.
@@ -86,6 +91,8 @@ type route struct {
 	rules    []Rule
 	tcp      *tcpproxy.Config
 	http     *httpproxy.Config
+	// metrics are the balancer's metrics in this zone; nil without metrics.
+	metrics *metrics.Handles
 }
 
 type listener struct {
@@ -107,6 +114,7 @@ func (p *Plane) Apply(cfg *Config) []ListenerStatus {
 	want := map[netip.AddrPort]*route{}
 	wantInfo := map[netip.AddrPort]ListenerStatus{}
 	usedBackends := map[backendKey]bool{}
+	live := map[metrics.Key]bool{} // balancers and zones with metrics
 	var status []ListenerStatus
 	for i := range cfg.Balancers {
 		b := &cfg.Balancers[i]
@@ -116,6 +124,7 @@ func (p *Plane) Apply(cfg *Config) []ListenerStatus {
 				sets[l.InstancePort] = p.backendSet(b, l.InstancePort, usedBackends)
 			}
 		}
+		p.observeHosts(b, sets, live)
 		for _, n := range b.Nodes {
 			for _, l := range b.Listeners {
 				for _, ip := range []netip.Addr{n.IPv4, n.IPv6} {
@@ -165,6 +174,7 @@ func (p *Plane) Apply(cfg *Config) []ListenerStatus {
 		if err != nil {
 			st.Err = err
 			p.log.Warn("listener failed to bind; will retry", "addr", ap, "balancer", st.Balancer, "err", err)
+			p.bindFailed(st)
 			status = append(status, st)
 			continue
 		}
@@ -182,6 +192,7 @@ func (p *Plane) Apply(cfg *Config) []ListenerStatus {
 		}
 	}
 	slices.SortFunc(status, func(a, b ListenerStatus) int { return a.Addr.Compare(b.Addr) })
+	p.observeListeners(status, live)
 	p.status = status
 	return status
 }
@@ -251,6 +262,7 @@ func (p *Plane) buildRoute(b *Balancer, zone string, l Listener, set *balance.Se
 	default:
 		return nil, errUnsupported
 	}
+	p.instrument(r)
 	return r, nil
 }
 
@@ -327,6 +339,9 @@ func (p *Plane) serve(c net.Conn, l *listener, r *route) {
 		if !ok {
 			c.Close()
 			return
+		}
+		if r.metrics != nil {
+			r.metrics.Request() // RequestCount counts TCP connections when made
 		}
 		tcpproxy.Proxy(p.ctx, tc, r.tcp)
 	case r.http != nil:

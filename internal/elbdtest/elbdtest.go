@@ -59,12 +59,14 @@ const (
 )
 
 // ConfigYAML is the test topology. Each test process gets its own /24
-// address pool in 127/8 and a kernel-chosen DNS port, so that elbds
-// started by test packages running in parallel do not collide.
+// address pool in 127/8 and kernel-chosen DNS and metrics ports, so that
+// elbds started by test packages running in parallel do not collide
+// (Server.DNSAddr and Server.MetricsAddr tell the ports).
 var ConfigYAML = `
 region: us-east-1
 dns_domain: elb.test
 dns_listen: "127.0.0.1:0"
+metrics_listen: "127.0.0.1:0"
 address_pool: ` + AddressPool + `
 ` + topologyYAML
 

@@ -99,6 +99,10 @@ type Record struct {
 	// Retries counts extra back-end attempts: a stale pooled connection
 	// replaced, or another back end tried after a failed connect.
 	Retries int
+	// ConnectErrors counts attempts to connect to a back end (TCP connect
+	// or TLS handshake) that failed: ELB's BackendConnectionErrors. A
+	// pooled connection the back end had closed is not counted.
+	ConnectErrors int
 }
 
 // Options tune a Proxy. The zero value selects every default.

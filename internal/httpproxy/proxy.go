@@ -548,6 +548,7 @@ func (cc *clientConn) forward(cfg *Config, act desync.Action, idle time.Duration
 		bc, err = p.getConn(b, cfg, cc.now, fresh, peek)
 		if err != nil {
 			b.Release()
+			rec.ConnectErrors++
 			cc.debug(cfg, "back-end connect failed", err, b)
 			if !dialFailed {
 				if alt := pickOther(picker, cands, b); alt != nil {

@@ -651,6 +651,9 @@ func TestStalePooledConnectionRetried(t *testing.T) {
 	retries := 0
 	for _, r := range recs {
 		retries += r.Retries
+		if r.ConnectErrors != 0 {
+			t.Errorf("%s: ConnectErrors = %d: a stale pooled connection is not a connection error", r.URL, r.ConnectErrors)
+		}
 	}
 	if retries == 0 {
 		t.Errorf("no retries recorded; the stale connections were not reused")
@@ -676,6 +679,9 @@ func TestConnectRefusedTriesAnotherBackend(t *testing.T) {
 			t.Errorf("record names back end %v, want the live one", r.Backend.ID)
 		}
 		retried += r.Retries
+		if r.ConnectErrors != r.Retries {
+			t.Errorf("ConnectErrors = %d, Retries = %d: each retry follows a refused connect", r.ConnectErrors, r.Retries)
+		}
 	}
 	if retried == 0 {
 		t.Errorf("the dead back end was never tried first (no retries in 20 requests)")

@@ -1,6 +1,7 @@
 // Package server assembles a running elbd from its configuration: the
 // store, the administrator key and keyring, the instance inventory and its
-// file watcher, the elb service and the API listener. It owns their
+// file watcher, the elb service, the API listener, the data plane with its
+// controller and DNS server, and the metrics endpoint. It owns their
 // goroutines and shuts them down in order.
 package server
 
@@ -26,6 +27,7 @@ import (
 	"github.com/elbd/elbd/internal/dnsserver"
 	"github.com/elbd/elbd/internal/elb"
 	"github.com/elbd/elbd/internal/inventory"
+	"github.com/elbd/elbd/internal/metrics"
 	"github.com/elbd/elbd/internal/model"
 	"github.com/elbd/elbd/internal/store"
 	"github.com/elbd/elbd/internal/store/boltstore"
@@ -47,6 +49,12 @@ type Server struct {
 	wg         sync.WaitGroup
 	errc       chan error
 	log        *slog.Logger
+
+	// Metrics is the Prometheus registry and ELB metrics; nil when the
+	// metrics endpoint is off.
+	Metrics     *metrics.Metrics
+	metricsHTTP *http.Server
+	metricsAddr net.Addr
 }
 
 // Start builds and starts elbd. out receives the one-time banner with a
@@ -122,7 +130,19 @@ func start(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Lo
 			return nil, fmt.Errorf("DNS server: %w", err)
 		}
 	}
-	plane := dataplane.New(dataplane.Options{Logger: log})
+	var m *metrics.Metrics
+	var mln net.Listener
+	if cfg.MetricsListen != "off" {
+		if mln, err = net.Listen("tcp", cfg.MetricsListen); err != nil {
+			ln.Close()
+			if dns != nil {
+				dns.Shutdown(context.Background())
+			}
+			return nil, fmt.Errorf("metrics listener: %w", err)
+		}
+		m = metrics.New()
+	}
+	plane := dataplane.New(dataplane.Options{Logger: log, Metrics: m})
 	ctrl := controller.New(svc, plane, dns, cfg.DNSDomain, log)
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s := &Server{Service: svc, AdminKey: admin, addr: ln.Addr(), st: st, plane: plane, dns: dns, Controller: ctrl,
@@ -136,6 +156,24 @@ func start(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Lo
 			s.errc <- err
 		}
 	}()
+	if m != nil {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", m.Handler())
+		s.Metrics, s.metricsAddr = m, mln.Addr()
+		s.metricsHTTP = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+			WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
+			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			if err := s.metricsHTTP.Serve(mln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				select {
+				case s.errc <- err:
+				default: // the API server's error is already reported
+				}
+			}
+		}()
+	}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -158,6 +196,9 @@ func start(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Lo
 	log.Info("elbd API listening", "endpoint", endpoint, "region", cfg.Region, "zones", cfg.Zones, "data_dir", cfg.DataDir)
 	if dns != nil {
 		log.Info("elbd DNS listening", "addr", dns.UDPAddr(), "zone", cfg.DNSDomain)
+	}
+	if m != nil {
+		log.Info("elbd metrics listening", "endpoint", "http://"+mln.Addr().String()+"/metrics")
 	}
 	if generated {
 		fmt.Fprintf(out, `
@@ -185,6 +226,9 @@ func (s *Server) DNSAddr() net.Addr {
 	return s.dns.UDPAddr()
 }
 
+// MetricsAddr is the metrics endpoint's address, nil when it is off.
+func (s *Server) MetricsAddr() net.Addr { return s.metricsAddr }
+
 // Err reports a fatal serving error.
 func (s *Server) Err() <-chan error { return s.errc }
 
@@ -192,6 +236,11 @@ func (s *Server) Err() <-chan error { return s.errc }
 // by ctx), stops background loops and closes the store.
 func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.http.Shutdown(ctx)
+	if s.metricsHTTP != nil {
+		if merr := s.metricsHTTP.Shutdown(ctx); err == nil {
+			err = merr
+		}
+	}
 	s.cancel()
 	s.wg.Wait()
 	s.plane.Close()

@@ -85,6 +85,10 @@ type Stats struct {
 	// established, failed attempts included (ELB's backend_processing_time
 	// for TCP listeners); zero if none was.
 	ConnectTime time.Duration
+	// ConnectErrors counts the failed attempts to connect to a backend
+	// (ELB's BackendConnectionErrors); attempts cut short by ctx are not
+	// counted.
+	ConnectErrors int
 	// BytesIn counts the bytes received from the client and sent to the
 	// backend, BytesOut those received from the backend and sent to the
 	// client. The PROXY protocol line is not counted.
@@ -188,6 +192,9 @@ func connect(ctx context.Context, cfg *Config, log *slog.Logger, st *Stats) (*ne
 			return c.(*net.TCPConn), b, nil
 		}
 		b.Release()
+		if ctx.Err() == nil {
+			st.ConnectErrors++
+		}
 		if log.Enabled(ctx, slog.LevelWarn) {
 			log.LogAttrs(ctx, slog.LevelWarn, "tcpproxy: cannot connect to backend",
 				slog.String("client", st.Client.String()),

@@ -678,8 +678,8 @@ func TestDialFailover(t *testing.T) {
 	}
 	c.CloseWrite()
 	st := p.next(t)
-	if st.Err != nil || st.BackendID != "i-live" || st.Backend != live.Addr {
-		t.Errorf("Stats = %+v, want Err nil on i-live", st)
+	if st.Err != nil || st.BackendID != "i-live" || st.Backend != live.Addr || st.ConnectErrors != 1 {
+		t.Errorf("Stats = %+v, want Err nil on i-live after 1 connect error", st)
 	}
 	if n := strings.Count(p.log.String(), "cannot connect to backend"); n != 1 {
 		t.Errorf("logged %d dial failures, want 1:\n%s", n, p.log)
@@ -708,8 +708,8 @@ func TestAllBackendsRefuse(t *testing.T) {
 			c := p.dial(t)
 			waitClosed(t, c, slack)
 			st := p.next(t)
-			if !errors.Is(st.Err, syscall.ECONNREFUSED) || st.BackendID == "" {
-				t.Errorf("Stats = %+v, want a connection refused error naming the last backend tried", st)
+			if !errors.Is(st.Err, syscall.ECONNREFUSED) || st.BackendID == "" || st.ConnectErrors != tt.attempts {
+				t.Errorf("Stats = %+v, want a connection refused error naming the last backend tried after %d connect errors", st, tt.attempts)
 			}
 			if n := strings.Count(p.log.String(), "cannot connect to backend"); n != tt.attempts {
 				t.Errorf("logged %d dial failures, want %d:\n%s", n, tt.attempts, p.log)
