@@ -20,6 +20,8 @@ type copier struct {
 	// instead of writing it (the response is already complete).
 	discard   *atomic.Bool
 	discarded bool
+	// progress, if set, records the time of each write (Unix ns).
+	progress *atomic.Int64
 }
 
 func (d *copier) write(p []byte, now time.Time) error {
@@ -30,6 +32,9 @@ func (d *copier) write(p []byte, now time.Time) error {
 	err := d.ddl.write(d.dst, now, d.idle)
 	if err == nil {
 		_, err = d.dst.Write(p)
+	}
+	if err == nil && d.progress != nil {
+		d.progress.Store(time.Now().UnixNano())
 	}
 	if err != nil && d.discard != nil && d.discard.Load() {
 		// Told to discard while writing: the write was interrupted.
@@ -200,12 +205,13 @@ func (cc *clientConn) startRequestBody(bc *backConn, idle time.Duration) {
 	b.err, b.clientSide, b.clientFault, b.discarded, b.n = nil, false, false, false, 0
 	b.discard.Store(false)
 	b.aborted.Store(false)
+	b.progress.Store(time.Now().UnixNano())
 	go cc.copyRequestBody(bc, idle)
 }
 
 func (cc *clientConn) copyRequestBody(bc *backConn, idle time.Duration) {
 	b := &cc.body
-	d := copier{src: cc.c, sr: &cc.br, sdl: &cc.dl, dst: bc.conn, ddl: &bc.dl, idle: idle, discard: &b.discard}
+	d := copier{src: cc.c, sr: &cc.br, sdl: &cc.dl, dst: bc.conn, ddl: &bc.dl, idle: idle, discard: &b.discard, progress: &b.progress}
 	var srcErr, dstErr error
 	if cc.req.framing == bodyChunked {
 		srcErr, dstErr = d.copyChunked(false, &b.n)

@@ -118,16 +118,19 @@ type clientConn struct {
 
 // bodyCopy is the request-body copier's state.
 type bodyCopy struct {
-	done        chan struct{} // receives when the copier has returned
-	started     bool          // a copier was started for this request
-	running     bool          // and has not been waited for yet
-	discard     atomic.Bool   // drop the rest of the body instead of forwarding it
-	aborted     atomic.Bool   // the main goroutine interrupted the copy
-	err         error         // nil: the body was read to its end
-	clientSide  bool          // err came from reading the client
-	clientFault bool          // and not because the main goroutine interrupted it
-	discarded   bool          // some of the body was dropped
-	n           int64         // body bytes read from the client
+	done    chan struct{} // receives when the copier has returned
+	started bool          // a copier was started for this request
+	running bool          // and has not been waited for yet
+	discard atomic.Bool   // drop the rest of the body instead of forwarding it
+	aborted atomic.Bool   // the main goroutine interrupted the copy
+	// progress is when the copier last moved bytes to the back end (Unix
+	// ns): while a body streams, waiting for the response is not idle.
+	progress    atomic.Int64
+	err         error // nil: the body was read to its end
+	clientSide  bool  // err came from reading the client
+	clientFault bool  // and not because the main goroutine interrupted it
+	discarded   bool  // some of the body was dropped
+	n           int64 // body bytes read from the client
 }
 
 func (cc *clientConn) init(p *Proxy, c net.Conn, ctx context.Context) {
@@ -781,6 +784,17 @@ func (cc *clientConn) readResponseHead(bc *backConn, idle time.Duration) (n int,
 		if k > 0 {
 			got = true
 			continue
+		}
+		if isTimeout(err) && cc.body.running {
+			// The back end has not answered, but the request body is
+			// still moving: the connection is not idle. Wait until an
+			// idle period has passed since the body's last progress.
+			last := time.Unix(0, cc.body.progress.Load())
+			if time.Since(last) < idle {
+				cc.now = last
+				bc.dl.setRead(bc.conn, last.Add(idle))
+				continue
+			}
 		}
 		switch {
 		case err == nil:

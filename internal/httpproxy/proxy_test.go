@@ -1063,3 +1063,40 @@ func TestBackendTLS(t *testing.T) {
 		t.Errorf("back end saw %d TLS connections, want 1 (pooled)", n)
 	}
 }
+
+// TestSlowUploadIsNotIdle pins that a request body still streaming to the
+// back end keeps the exchange alive past IdleTimeout: only the absence of
+// traffic in both directions is idle.
+func TestSlowUploadIsNotIdle(t *testing.T) {
+	be := newBackend(t, nil)
+	be.streamBody = func(c net.Conn, w *bufio.Writer, r *http.Request) bool {
+		n, err := io.Copy(io.Discard, r.Body)
+		fmt.Fprintf(w, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+		if err != nil || n != 10 {
+			t.Errorf("back end read %d bytes, %v", n, err)
+		}
+		return true
+	}
+	h := newHarness(t, Config{IdleTimeout: 300 * time.Millisecond}, Options{}, be.b)
+	pr, pw := io.Pipe()
+	go func() {
+		// Ten bytes, one every 100 ms: 1 s in all, more than three idle
+		// timeouts, but never 300 ms without traffic.
+		for range 10 {
+			time.Sleep(100 * time.Millisecond)
+			pw.Write([]byte("x"))
+		}
+		pw.Close()
+	}()
+	req, _ := http.NewRequest("POST", h.url("/slow"), pr)
+	req.ContentLength = 10
+	resp, err := h.httpClient(t).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("slow upload = %d %q, want 200", resp.StatusCode, b)
+	}
+}
