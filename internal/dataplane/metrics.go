@@ -34,7 +34,16 @@ func (p *Plane) instrument(r *route) {
 	h := p.metrics.Handles(metricsKey(r.balancer, r.zone))
 	r.metrics = h
 	if r.http != nil {
-		r.http.OnRequest = func(rec *httpproxy.Record) { observeHTTP(h, rec) }
+		surge := r.http.Surge
+		r.http.OnRequest = func(rec *httpproxy.Record) {
+			observeHTTP(h, rec)
+			if rec.Spillover {
+				h.Spillover()
+			}
+			if surge != nil && (rec.Queued || rec.Spillover) {
+				h.SetSurgeQueueLength(int(surge.Len()))
+			}
+		}
 	}
 	if r.tcp != nil {
 		r.tcp.OnDone = func(st tcpproxy.Stats) { observeTCP(h, &st) }

@@ -20,10 +20,13 @@ import (
 
 // Plane runs the listeners of every balancer.
 type Plane struct {
-	log      *slog.Logger
-	maxConns int64
-	http     *httpproxy.Proxy
-	metrics  *metrics.Metrics // nil: no metrics
+	log            *slog.Logger
+	maxConns       int64
+	maxPerInstance int64
+	// surges keeps each balancer's surge queue across snapshots.
+	surges  map[string]*httpproxy.Surge
+	http    *httpproxy.Proxy
+	metrics *metrics.Metrics // nil: no metrics
 
 	ctx    context.Context // ends when the plane closes
 	cancel context.CancelFunc
@@ -62,6 +65,10 @@ type Options struct {
 	// MaxConns caps the open connections of one listener; connections
 	// over the cap are closed at once. Default 10000.
 	MaxConns int64
+	// MaxPerInstance caps the HTTP requests in flight to one instance;
+	// requests over it wait in the balancer's surge queue (1,024 deep, as
+	// ELB's) and spill over with 503 beyond that. Default 1000.
+	MaxPerInstance int64
 	// Metrics receives the ELB metrics of every balancer and zone, and the
 	// listeners' state. Nil means no metrics.
 	Metrics *metrics.Metrics
@@ -75,8 +82,11 @@ func New(o Options) *Plane {
 	if o.MaxConns == 0 {
 		o.MaxConns = 10000
 	}
+	if o.MaxPerInstance == 0 {
+		o.MaxPerInstance = 1000
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Plane{log: o.Logger, maxConns: o.MaxConns, http: httpproxy.New(httpproxy.Options{}), ctx: ctx, cancel: cancel,
+	return &Plane{log: o.Logger, maxConns: o.MaxConns, maxPerInstance: o.MaxPerInstance, surges: map[string]*httpproxy.Surge{}, http: httpproxy.New(httpproxy.Options{}), ctx: ctx, cancel: cancel,
 		listeners: map[netip.AddrPort]*listener{}, backends: map[backendKey]*balance.Backend{}, metrics: o.Metrics}
 }
 
@@ -191,6 +201,15 @@ func (p *Plane) Apply(cfg *Config) []ListenerStatus {
 			delete(p.backends, k)
 		}
 	}
+	liveBalancers := map[string]bool{}
+	for i := range cfg.Balancers {
+		liveBalancers[cfg.Balancers[i].Key] = true
+	}
+	for k := range p.surges {
+		if !liveBalancers[k] {
+			delete(p.surges, k)
+		}
+	}
 	slices.SortFunc(status, func(a, b ListenerStatus) int { return a.Addr.Compare(b.Addr) })
 	p.observeListeners(status, live)
 	p.status = status
@@ -257,8 +276,14 @@ func (p *Plane) buildRoute(b *Balancer, zone string, l Listener, set *balance.Se
 		if l.InstanceProtocol != "HTTP" {
 			return nil, errUnsupported
 		}
+		surge := p.surges[b.Key]
+		if surge == nil {
+			surge = httpproxy.NewSurge(httpproxy.DefaultSurgeQueue)
+			p.surges[b.Key] = surge
+		}
 		r.http = &httpproxy.Config{Candidates: candidates, Picker: &balance.LeastOutstanding{},
-			Scheme: "http", Port: l.Port, IdleTimeout: idle, DesyncMode: b.DesyncMode, Logger: p.log}
+			Scheme: "http", Port: l.Port, IdleTimeout: idle, DesyncMode: b.DesyncMode, Logger: p.log,
+			MaxPerBackend: p.maxPerInstance, Surge: surge}
 	default:
 		return nil, errUnsupported
 	}

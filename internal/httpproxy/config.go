@@ -45,6 +45,13 @@ type Config struct {
 	// connection's goroutine. The Record and the byte slices in it are
 	// reused for the next request: copy what must outlive the call.
 	OnRequest func(*Record)
+	// MaxPerBackend caps the requests in flight to one instance; a
+	// request that finds every candidate at the cap waits in Surge. 0
+	// means no cap (and no queueing).
+	MaxPerBackend int64
+	// Surge is the load balancer's surge queue, shared by its listeners;
+	// nil with a cap means requests over the cap are refused with 503.
+	Surge *Surge
 }
 
 // defaultIdleTimeout is ELB's default ConnectionSettings IdleTimeout.
@@ -103,6 +110,9 @@ type Record struct {
 	// or TLS handshake) that failed: ELB's BackendConnectionErrors. A
 	// pooled connection the back end had closed is not counted.
 	ConnectErrors int
+	// Spillover is set when the request was refused because the surge
+	// queue was full (SpilloverCount); Queued when it waited there.
+	Spillover, Queued bool
 }
 
 // Options tune a Proxy. The zero value selects every default.

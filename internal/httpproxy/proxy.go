@@ -498,6 +498,24 @@ func (cc *clientConn) forward(cfg *Config, act desync.Action, idle time.Duration
 	if b == nil {
 		return cc.fail(cfg, 503, req.framing != bodyNone, idle)
 	}
+	if cfg.MaxPerBackend > 0 {
+		if b = underCap(b, cands, cfg.MaxPerBackend); b == nil {
+			if cfg.Surge == nil {
+				rec.Spillover = true
+				return cc.fail(cfg, 503, req.framing != bodyNone, idle)
+			}
+			var res queueResult
+			b, res = cfg.Surge.await(cc.ctx, func() *balance.Backend { return picker.Pick(cands) }, cands, cfg.MaxPerBackend, idle)
+			rec.Queued = res != queueSpilled
+			switch res {
+			case queueSpilled:
+				rec.Spillover = true
+				return cc.fail(cfg, 503, req.framing != bodyNone, idle)
+			case queueTimedOut, queueCanceled:
+				return cc.fail(cfg, 503, req.framing != bodyNone, idle)
+			}
+		}
+	}
 
 	cc.fi.scheme = cfg.Scheme
 	if cc.fi.scheme == "" {
@@ -550,7 +568,7 @@ func (cc *clientConn) forward(cfg *Config, act desync.Action, idle time.Duration
 		var err error
 		bc, err = p.getConn(b, cfg, cc.now, fresh, peek)
 		if err != nil {
-			b.Release()
+			cc.release(cfg, b)
 			rec.ConnectErrors++
 			cc.debug(cfg, "back-end connect failed", err, b)
 			if !dialFailed {
@@ -575,7 +593,7 @@ func (cc *clientConn) forward(cfg *Config, act desync.Action, idle time.Duration
 			break
 		}
 		bc.close()
-		b.Release()
+		cc.release(cfg, b)
 		if retry && bc.reused && !fresh {
 			fresh = true
 			rec.Retries++
@@ -628,12 +646,19 @@ func (cc *clientConn) forward(cfg *Config, act desync.Action, idle time.Duration
 	} else {
 		bc.close()
 	}
-	b.Release()
+	cc.release(cfg, b)
 	cc.finish(cfg)
 	if !inSync {
 		cc.linger = true
 	}
 	return keep && complete && clientOK && inSync
+}
+
+// release ends b's use by this request and wakes a request waiting in
+// the surge queue for a slot.
+func (cc *clientConn) release(cfg *Config, b *balance.Backend) {
+	b.Release()
+	cfg.Surge.freed()
 }
 
 // bodyConsumed reports whether the request body has been read in full, so

@@ -15,7 +15,7 @@ import (
 // or nothing moved either way for the idle timeout. It closes bc, releases
 // b and reports the request; the caller closes the client connection.
 func (cc *clientConn) tunnel(cfg *Config, bc *backConn, b *balance.Backend, idle time.Duration) {
-	defer b.Release()
+	defer cc.release(cfg, b)
 	defer bc.close()
 	out := appendResponse(cc.out[:0], &cc.resp, respHead{keep: true, minor: 1, upgrade: true})
 	bc.br.discard(cc.respHeadLen)

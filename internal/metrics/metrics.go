@@ -145,7 +145,7 @@ func New() *Metrics {
 		unhealthy: gauge("unhealthy_host_count",
 			"Unhealthy registered instances in the zone (CloudWatch UnHealthyHostCount).", lz),
 		surge: gauge("surge_queue_length",
-			"Requests or connections waiting for an instance (CloudWatch SurgeQueueLength); always 0 until elbd has a surge queue.", lz),
+			"Requests waiting in the load balancer's surge queue for an instance below its in-flight cap (CloudWatch SurgeQueueLength).", lz),
 		listeners: gauge("listeners",
 			"Listener sockets of the zone's node by state: serving, or failed (not bound, or not servable).", with(LabelState)),
 		bindFailures: counter("listener_bind_failures_total",
