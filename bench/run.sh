@@ -1,0 +1,438 @@
+#!/usr/bin/env bash
+# elbd load benchmark: elbd vs haproxy vs nginx over the same two nginx
+# back ends, HTTP keep-alive (wrk) and TCP bulk throughput (tcpbench).
+# See bench/README.md. Not part of `go test ./...`.
+#
+# Usage: bench/run.sh            (knobs are environment variables, below)
+set -euo pipefail
+
+# The exact command, with every knob that was set in the environment.
+KNOBS="ROUNDS DURATION CONNS THREADS WARMUP TCP_BYTES TCP_CONNS PROXIES TESTS PROXY_CPU LOAD_CPU BASE_PORT ELBD_POOL EXTRA_HEADERS HAPROXY_PIPESIZE INSTALL KEEP_TMP OUT"
+CMDLINE=""
+for v in $KNOBS; do
+	if [ -n "${!v+x}" ]; then
+		case ${!v} in
+		*[!A-Za-z0-9_./:-]*) CMDLINE+="$v='${!v}' " ;;
+		*) CMDLINE+="$v=${!v} " ;;
+		esac
+	fi
+done
+CMDLINE+="bench/run.sh"
+
+ROUNDS=${ROUNDS:-3}                # interleaved rounds of {elbd, haproxy, nginx}
+DURATION=${DURATION:-10}           # seconds per wrk run
+CONNS=${CONNS:-32}                 # wrk connections
+THREADS=${THREADS:-1}              # wrk threads
+WARMUP=${WARMUP:-2}                # seconds of unmeasured wrk per proxy before round 1
+TCP_BYTES=${TCP_BYTES:-8000000000} # bytes moved per TCP run
+TCP_CONNS=${TCP_CONNS:-4}          # parallel TCP connections per run
+PROXIES=${PROXIES:-"elbd haproxy nginx"}
+TESTS=${TESTS:-"http tcp"}
+PROXY_CPU=${PROXY_CPU:-0}          # CPU the proxy under test is pinned to
+LOAD_CPU=${LOAD_CPU:-1}            # CPU of wrk, tcpbench and the back ends
+BASE_PORT=${BASE_PORT:-18080}      # ports BASE_PORT+1 .. BASE_PORT+21 are used
+ELBD_POOL=${ELBD_POOL:-127.100.77.0/24}
+EXTRA_HEADERS=${EXTRA_HEADERS:-0}  # 1: haproxy/nginx also set X-Forwarded-Proto/-Port as elbd does
+HAPROXY_PIPESIZE=${HAPROXY_PIPESIZE:-} # e.g. 1048576: haproxy tune.pipesize (default: the kernel's 64 KiB)
+INSTALL=${INSTALL:-1}              # 0: do not apt-get install missing tools
+KEEP_TMP=${KEEP_TMP:-0}            # 1: keep the temporary directory (configs, logs)
+OUT=${OUT:-}                       # report path; default bench/results/latest.md
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+OUT=${OUT:-$ROOT/bench/results/latest.md}
+
+log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# --- tools -------------------------------------------------------------------
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
+need=()
+command -v haproxy >/dev/null 2>&1 || need+=(haproxy)
+command -v nginx >/dev/null 2>&1 || need+=(nginx)
+command -v wrk >/dev/null 2>&1 || need+=(wrk)
+command -v taskset >/dev/null 2>&1 || need+=(util-linux)
+[ -e /usr/lib/nginx/modules/ngx_stream_module.so ] || need+=(libnginx-mod-stream)
+if [ ${#need[@]} -gt 0 ]; then
+	[ "$INSTALL" = 1 ] || die "missing: ${need[*]} (INSTALL=0)"
+	log "installing ${need[*]}"
+	$SUDO apt-get update -qq
+	$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+command -v go >/dev/null 2>&1 || die "go is not installed"
+NGINX_STREAM=1
+[ -e /usr/lib/nginx/modules/ngx_stream_module.so ] || NGINX_STREAM=0
+
+# --- temporary directory and cleanup -----------------------------------------
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/elbd-bench.XXXXXX")
+PIDS=()
+cleanup() {
+	local rc=$?
+	for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+	for p in "${PIDS[@]}"; do
+		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	if [ "$KEEP_TMP" = 1 ]; then log "kept $TMP"; else rm -rf "$TMP"; fi
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- build -------------------------------------------------------------------
+log "building elbd and the bench helpers"
+(cd "$ROOT" && go build -o "$TMP/bin/elbd" ./cmd/elbd &&
+	go build -o "$TMP/bin/elbsetup" ./bench/cmd/elbsetup &&
+	go build -o "$TMP/bin/tcpbench" ./bench/cmd/tcpbench &&
+	go build -o "$TMP/bin/benchreport" ./bench/cmd/benchreport)
+
+# --- addresses and ports -----------------------------------------------------
+BE1=127.0.0.2 BE2=127.0.0.3              # the two back ends ("instances")
+BE_HTTP=$((BASE_PORT + 10))               # nginx back ends
+BE_TCP=$((BASE_PORT + 11))                # tcpbench sources
+ELBD_API=127.0.0.1:$((BASE_PORT + 20))
+ELBD_DNS=127.0.0.1:$((BASE_PORT + 21))
+ELBD_HTTP_PORT=$((BASE_PORT + 1)) ELBD_TCP_PORT=$((BASE_PORT + 2))    # on the LB's pool address
+HAP_HTTP=127.0.0.1:$((BASE_PORT + 3)) HAP_TCP=127.0.0.1:$((BASE_PORT + 4))
+NGX_HTTP=127.0.0.1:$((BASE_PORT + 5)) NGX_TCP=127.0.0.1:$((BASE_PORT + 6))
+
+if command -v ss >/dev/null 2>&1; then
+	for p in $((BASE_PORT + 1)) $((BASE_PORT + 2)) $((BASE_PORT + 3)) $((BASE_PORT + 4)) $((BASE_PORT + 5)) \
+		$((BASE_PORT + 6)) "$BE_HTTP" "$BE_TCP" $((BASE_PORT + 20)) $((BASE_PORT + 21)); do
+		if [ -n "$(ss -Hltn "sport = :$p" 2>/dev/null)" ]; then die "port $p is in use; set BASE_PORT"; fi
+	done
+fi
+
+wait_port() { # host:port, name
+	local i
+	for i in $(seq 100); do
+		if (exec 3<>"/dev/tcp/${1%:*}/${1##*:}") 2>/dev/null; then return 0; fi
+		sleep 0.1
+	done
+	die "$2 is not listening on $1"
+}
+
+# --- back ends (CPU LOAD_CPU) ------------------------------------------------
+mkdir -p "$TMP/be/logs" "$TMP/ngx/logs" "$TMP/hap"
+cat >"$TMP/be/nginx.conf" <<EOF
+daemon off;
+master_process on;
+worker_processes 1;
+pid $TMP/be/nginx.pid;
+error_log $TMP/be/error.log warn;
+events { worker_connections 4096; }
+http {
+	access_log off;
+	keepalive_requests 1000000000;
+	keepalive_timeout 75s;
+	client_body_temp_path $TMP/be/logs;
+	proxy_temp_path $TMP/be/logs;
+	fastcgi_temp_path $TMP/be/logs;
+	uwsgi_temp_path $TMP/be/logs;
+	scgi_temp_path $TMP/be/logs;
+	server {
+		listen $BE1:$BE_HTTP;
+		listen $BE2:$BE_HTTP;
+		location / { default_type text/plain; return 200 "hello, world\n"; }
+	}
+}
+EOF
+log "starting the back ends on CPU $LOAD_CPU"
+taskset -c "$LOAD_CPU" nginx -p "$TMP/be/" -c "$TMP/be/nginx.conf" -e "$TMP/be/error.log" &
+PIDS+=($!)
+taskset -c "$LOAD_CPU" "$TMP/bin/tcpbench" serve "$BE1:$BE_TCP" "$BE2:$BE_TCP" 2>"$TMP/tcpbench.log" &
+PIDS+=($!)
+wait_port "$BE1:$BE_HTTP" "nginx back end"
+wait_port "$BE2:$BE_TCP" "tcpbench back end"
+
+# --- proxies (CPU PROXY_CPU) -------------------------------------------------
+declare -A PID HTTP_URL TCP_ADDR
+
+# elbd: one core, one zone, instances registered by IP literal.
+export ELBD_ACCESS_KEY_ID=AKIDELBDBENCH0000001 ELBD_SECRET_ACCESS_KEY=elbd-bench-secret
+if [[ " $PROXIES " == *" elbd "* ]]; then
+	log "starting elbd (GOMAXPROCS=1) on CPU $PROXY_CPU"
+	GOMAXPROCS=1 taskset -c "$PROXY_CPU" "$TMP/bin/elbd" serve --data-dir "$TMP/elbd" --api-listen "$ELBD_API" \
+		--dns-listen "$ELBD_DNS" --address-pool "$ELBD_POOL" --zones us-east-1a --log-level info \
+		>"$TMP/elbd.log" 2>&1 &
+	PID[elbd]=$!
+	PIDS+=($!)
+	ELBD_ADDR=$("$TMP/bin/elbsetup" -endpoint "http://$ELBD_API" -dns "$ELBD_DNS" -zone us-east-1a \
+		-http-port "$ELBD_HTTP_PORT" -http-backend-port "$BE_HTTP" -tcp-port "$ELBD_TCP_PORT" \
+		-tcp-backend-port "$BE_TCP" -backends "$BE1,$BE2") || { tail -20 "$TMP/elbd.log" >&2; die "elbd setup failed"; }
+	HTTP_URL[elbd]=http://$ELBD_ADDR:$ELBD_HTTP_PORT/
+	TCP_ADDR[elbd]=$ELBD_ADDR:$ELBD_TCP_PORT
+fi
+
+XH_HAP="" XH_NGX=""
+if [ "$EXTRA_HEADERS" = 1 ]; then
+	XH_HAP=$'\thttp-request set-header X-Forwarded-Proto http\n\thttp-request set-header X-Forwarded-Port %[dst_port]'
+	XH_NGX=$'\t\t\tproxy_set_header X-Forwarded-Proto $scheme;\n\t\t\tproxy_set_header X-Forwarded-Port $server_port;'
+fi
+
+if [[ " $PROXIES " == *" haproxy "* ]]; then
+	cat >"$TMP/hap/haproxy.cfg" <<EOF
+global
+	nbthread 1
+	maxconn 4096
+${HAPROXY_PIPESIZE:+	tune.pipesize $HAPROXY_PIPESIZE}
+defaults
+	timeout connect 5s
+	timeout client 60s
+	timeout server 60s
+	timeout http-keep-alive 60s
+listen http
+	mode http
+	bind $HAP_HTTP
+	option forwardfor
+	http-reuse always
+$XH_HAP
+	balance leastconn
+	server be1 $BE1:$BE_HTTP
+	server be2 $BE2:$BE_HTTP
+listen tcp
+	mode tcp
+	bind $HAP_TCP
+	option splice-request
+	option splice-response
+	balance roundrobin
+	server be1 $BE1:$BE_TCP
+	server be2 $BE2:$BE_TCP
+EOF
+	log "starting haproxy (nbthread 1) on CPU $PROXY_CPU"
+	taskset -c "$PROXY_CPU" haproxy -db -f "$TMP/hap/haproxy.cfg" >"$TMP/haproxy.log" 2>&1 &
+	PID[haproxy]=$!
+	PIDS+=($!)
+	wait_port "$HAP_HTTP" haproxy
+	HTTP_URL[haproxy]=http://$HAP_HTTP/
+	TCP_ADDR[haproxy]=$HAP_TCP
+fi
+
+if [[ " $PROXIES " == *" nginx "* ]]; then
+	STREAM_LOAD="" STREAM_BLOCK=""
+	if [ "$NGINX_STREAM" = 1 ]; then
+		STREAM_LOAD="load_module /usr/lib/nginx/modules/ngx_stream_module.so;"
+		STREAM_BLOCK="stream {
+	upstream tcp_backends { server $BE1:$BE_TCP; server $BE2:$BE_TCP; }
+	server { listen $NGX_TCP; proxy_pass tcp_backends; proxy_timeout 60s; }
+}"
+	fi
+	cat >"$TMP/ngx/nginx.conf" <<EOF
+$STREAM_LOAD
+daemon off;
+master_process on;
+worker_processes 1;
+pid $TMP/ngx/nginx.pid;
+error_log $TMP/ngx/error.log warn;
+events { worker_connections 4096; }
+http {
+	access_log off;
+	keepalive_requests 1000000000;
+	keepalive_timeout 60s;
+	client_body_temp_path $TMP/ngx/logs;
+	proxy_temp_path $TMP/ngx/logs;
+	fastcgi_temp_path $TMP/ngx/logs;
+	uwsgi_temp_path $TMP/ngx/logs;
+	scgi_temp_path $TMP/ngx/logs;
+	upstream http_backends {
+		least_conn;
+		server $BE1:$BE_HTTP;
+		server $BE2:$BE_HTTP;
+		keepalive 64;
+		keepalive_requests 1000000000;
+		keepalive_timeout 60s;
+	}
+	server {
+		listen $NGX_HTTP;
+		location / {
+			proxy_pass http://http_backends;
+			proxy_http_version 1.1;
+			proxy_set_header Connection "";
+			proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+$XH_NGX
+			proxy_read_timeout 60s;
+		}
+	}
+}
+$STREAM_BLOCK
+EOF
+	log "starting nginx (worker_processes 1) on CPU $PROXY_CPU"
+	taskset -c "$PROXY_CPU" nginx -p "$TMP/ngx/" -c "$TMP/ngx/nginx.conf" -e "$TMP/ngx/error.log" &
+	PID[nginx]=$!
+	PIDS+=($!)
+	wait_port "$NGX_HTTP" nginx
+	HTTP_URL[nginx]=http://$NGX_HTTP/
+	if [ "$NGINX_STREAM" = 1 ]; then TCP_ADDR[nginx]=$NGX_TCP; fi
+fi
+
+# --- measurement -------------------------------------------------------------
+CLK_TCK=$(getconf CLK_TCK)
+
+# cpu_ticks PID: utime+stime (all threads) of PID and its child processes
+# (nginx's workers), in clock ticks.
+children() {
+	if command -v pgrep >/dev/null 2>&1; then
+		pgrep -P "$1" || true
+	else
+		local f st
+		for f in /proc/[0-9]*/stat; do
+			st=$(cat "$f" 2>/dev/null) || continue
+			st=${st##*) }
+			set -- "$1" $st
+			if [ "$3" = "$1" ]; then f=${f#/proc/}; echo "${f%/stat}"; fi
+		done
+	fi
+	return 0
+}
+cpu_ticks() {
+	local total=0 p t
+	for p in "$1" $(children "$1"); do
+		[ -r "/proc/$p/stat" ] || continue
+		t=$(sed 's/^.*) //' "/proc/$p/stat" | awk '{print $12 + $13}')
+		total=$((total + t))
+	done
+	echo "$total"
+}
+
+# cpu_busy N: busy ticks of CPU N since boot (user nice system irq softirq
+# steal), to see how much of the proxy's core went to anything else.
+cpu_busy() { awk -v c="cpu$1" '$1 == c {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
+
+# The kernel thread that runs deferred network processing (softirq) on the
+# proxy's core; with loopback traffic, part of the proxy's packet work lands
+# there instead of in the proxy's own stime.
+KSOFTIRQD=""
+for f in /proc/[0-9]*/comm; do
+	if [ "$(cat "$f" 2>/dev/null)" = "ksoftirqd/$PROXY_CPU" ]; then KSOFTIRQD=${f#/proc/}; KSOFTIRQD=${KSOFTIRQD%/comm}; break; fi
+done
+ksoft_ticks() {
+	if [ -n "$KSOFTIRQD" ] && [ -r "/proc/$KSOFTIRQD/stat" ]; then
+		sed 's/^.*) //' "/proc/$KSOFTIRQD/stat" | awk '{print $12 + $13}'
+	else echo 0; fi
+}
+
+# alive PROXY: fail, with the end of the proxy's log, if it has exited.
+alive() {
+	kill -0 "${PID[$1]}" 2>/dev/null && return 0
+	local f
+	case $1 in
+	elbd) f=$TMP/elbd.log ;;
+	haproxy) f=$TMP/haproxy.log ;;
+	nginx) f=$TMP/ngx/error.log ;;
+	esac
+	log "$1 (pid ${PID[$1]}) exited; last lines of $f:"
+	tail -40 "$f" >&2 || true
+	mkdir -p "$ROOT/bench/results"
+	cp "$f" "$ROOT/bench/results/$1-crash.log" 2>/dev/null && log "saved as bench/results/$1-crash.log"
+	die "$1 died during the benchmark"
+}
+
+# to_us "1.23ms" -> 1230
+to_us() {
+	awk -v v="$1" 'BEGIN {
+		n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+		if (u == "us") m = 1; else if (u == "ms") m = 1000; else if (u == "s") m = 1000000; else if (u == "m") m = 60000000; else m = 1
+		printf "%.1f", n * m }'
+}
+
+HTTP_TSV=$TMP/http.tsv TCP_TSV=$TMP/tcp.tsv
+: >"$HTTP_TSV"
+: >"$TCP_TSV"
+
+run_http() { # proxy round
+	local p=$1 r=$2 before after busy0 busy1 ks0 ks1 out reqs secs rps p50 p99 non2xx sockerr
+	alive "$p"
+	busy0=$(cpu_busy "$PROXY_CPU")
+	ks0=$(ksoft_ticks)
+	before=$(cpu_ticks "${PID[$p]}")
+	out=$(taskset -c "$LOAD_CPU" wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency "${HTTP_URL[$p]}")
+	after=$(cpu_ticks "${PID[$p]}")
+	busy1=$(cpu_busy "$PROXY_CPU")
+	ks1=$(ksoft_ticks)
+	alive "$p"
+	echo "$out" >"$TMP/wrk-$p-$r.txt"
+	reqs=$(awk '/requests in/ {print $1}' <<<"$out")
+	secs=$(awk '/requests in/ {s = $4; sub(/s,?$/, "", s); print s}' <<<"$out")
+	rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+	p50=$(to_us "$(awk '$1 == "50%" {print $2}' <<<"$out")")
+	p99=$(to_us "$(awk '$1 == "99%" {print $2}' <<<"$out")")
+	non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$out")
+	sockerr=$(awk '/Socket errors:/ {gsub(/,/, ""); print $4 + $6 + $8 + $10}' <<<"$out")
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$p" "$r" "$reqs" "$secs" "$rps" "$p50" "$p99" \
+		"${non2xx:-0}" "${sockerr:-0}" $((after - before)) "$CLK_TCK" $((busy1 - busy0)) $((ks1 - ks0)) >>"$HTTP_TSV"
+	log "http $p round $r: $rps req/s, p50 ${p50}us, p99 ${p99}us, non-2xx ${non2xx:-0}, socket errors ${sockerr:-0}, cpu $((after - before)) ticks"
+}
+
+run_tcp() { # proxy round
+	local p=$1 r=$2 before after busy0 busy1 ks0 ks1 out ok=1
+	alive "$p"
+	busy0=$(cpu_busy "$PROXY_CPU")
+	ks0=$(ksoft_ticks)
+	before=$(cpu_ticks "${PID[$p]}")
+	out=$(taskset -c "$LOAD_CPU" "$TMP/bin/tcpbench" load -addr "${TCP_ADDR[$p]}" -conns "$TCP_CONNS" -bytes "$TCP_BYTES" \
+		-timeout 120s 2>"$TMP/tcpload-$p-$r.err") || ok=0
+	after=$(cpu_ticks "${PID[$p]}")
+	busy1=$(cpu_busy "$PROXY_CPU")
+	ks1=$(ksoft_ticks)
+	alive "$p"
+	[ -n "$out" ] || out="0 0"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$p" "$r" ${out} $((after - before)) "$CLK_TCK" "$ok" $((busy1 - busy0)) $((ks1 - ks0)) >>"$TCP_TSV"
+	log "tcp $p round $r: bytes/seconds $out, cpu $((after - before)) ticks, ok=$ok $(cat "$TMP/tcpload-$p-$r.err")"
+}
+
+if [[ " $TESTS " == *" http "* ]] && [ "$WARMUP" -gt 0 ]; then
+	for p in $PROXIES; do
+		log "warm-up $p (${WARMUP}s)"
+		taskset -c "$LOAD_CPU" wrk -t"$THREADS" -c"$CONNS" -d"${WARMUP}s" "${HTTP_URL[$p]}" >/dev/null
+	done
+fi
+
+for r in $(seq "$ROUNDS"); do
+	if [[ " $TESTS " == *" http "* ]]; then
+		for p in $PROXIES; do run_http "$p" "$r"; done
+	fi
+	if [[ " $TESTS " == *" tcp "* ]]; then
+		for p in $PROXIES; do
+			if [ -n "${TCP_ADDR[$p]:-}" ]; then run_tcp "$p" "$r"; fi
+		done
+	fi
+done
+
+# --- report ------------------------------------------------------------------
+ver() { "$@" 2>&1 | head -1 || true; }
+{
+	echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "nproc=$(nproc)"
+	echo "cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
+	echo "kernel=$(uname -sr)"
+	echo "go=$(go version | awk '{print $3}')"
+	echo "haproxy=$(ver haproxy -v | awk '{print $3}')"
+	echo "nginx=$(ver nginx -v | sed 's/^.*nginx\///')"
+	echo "wrk=$(ver wrk -v | awk '{print $2}')"
+	echo "elbd=$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)$(cd "$ROOT" && git diff --quiet HEAD -- cmd internal 2>/dev/null || echo '+dirty')"
+	echo "command=$CMDLINE"
+	echo "settings=$ROUNDS interleaved rounds of {$PROXIES} x {$TESTS}, ${WARMUP}s warm-up; wrk -t$THREADS -c$CONNS -d${DURATION}s --latency; proxy on CPU $PROXY_CPU, wrk + back ends + tcpbench on CPU $LOAD_CPU; TCP: $TCP_CONNS connections, $TCP_BYTES bytes per run; EXTRA_HEADERS=$EXTRA_HEADERS; haproxy tune.pipesize ${HAPROXY_PIPESIZE:-default}"
+	echo "nginx_stream=$NGINX_STREAM"
+	echo "elbd_log_warnings=$(grep -cE 'level=(WARN|ERROR)' "$TMP/elbd.log" 2>/dev/null || true)"
+} >"$TMP/info.txt"
+
+mkdir -p "$(dirname "$OUT")"
+"$TMP/bin/benchreport" -info "$TMP/info.txt" -http "$HTTP_TSV" -tcp "$TCP_TSV" >"$OUT"
+# Keep the raw measurements beside the report, to recompute it:
+#   go run ./bench/cmd/benchreport -info X.info -http X-http.tsv -tcp X-tcp.tsv
+cp "$TMP/info.txt" "${OUT%.md}.info"
+cp "$HTTP_TSV" "${OUT%.md}-http.tsv"
+cp "$TCP_TSV" "${OUT%.md}-tcp.tsv"
+if [ -s "$TMP/elbd.log" ] && grep -qE 'level=(WARN|ERROR)' "$TMP/elbd.log"; then
+	{
+		echo
+		echo "### elbd warnings and errors (first 20)"
+		echo
+		echo '```'
+		grep -E 'level=(WARN|ERROR)' "$TMP/elbd.log" | head -20
+		echo '```'
+	} >>"$OUT"
+fi
+cat "$OUT"
+log "report written to $OUT"
