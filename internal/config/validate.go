@@ -238,6 +238,24 @@ func (f *File) validate(p *problems) {
 	f.validateInstances(p)
 }
 
+// uniqueID checks list[i].id: present, matching re (else "<id> <shape>"),
+// and not a repeat of an earlier entry's id.
+func (p *problems) uniqueID(list string, i int, id string, re *regexp.Regexp, shape string, seen map[string]int) {
+	key := fmt.Sprintf("%s[%d]", list, i)
+	switch {
+	case id == "":
+		p.addf("%s.id is required", key)
+	case !re.MatchString(id):
+		p.addf("%s.id %q %s", key, id, shape)
+	default:
+		if j, dup := seen[id]; dup {
+			p.addf("%s.id %q duplicates %s[%d].id", key, id, list, j)
+		} else {
+			seen[id] = i
+		}
+	}
+}
+
 func (f *File) validateSubnets(p *problems) {
 	ids := make(map[string]int)
 	type block struct {
@@ -248,18 +266,7 @@ func (f *File) validateSubnets(p *problems) {
 	var nets []block
 	for i, s := range f.Subnets {
 		key := fmt.Sprintf("subnets[%d]", i)
-		switch {
-		case s.ID == "":
-			p.addf("%s.id is required", key)
-		case !reSubnetID.MatchString(s.ID):
-			p.addf("%s.id %q must look like subnet-0123abcd", key, s.ID)
-		default:
-			if j, dup := ids[s.ID]; dup {
-				p.addf("%s.id %q duplicates subnets[%d].id", key, s.ID, j)
-			} else {
-				ids[s.ID] = i
-			}
-		}
+		p.uniqueID("subnets", i, s.ID, reSubnetID, "must look like subnet-0123abcd", ids)
 		if s.Zone == "" {
 			p.addf("%s.zone is required", key)
 		}
@@ -318,18 +325,7 @@ func (f *File) validateSecurityGroups(p *problems) {
 	names := make(map[[2]string]int)
 	for i, g := range f.SecurityGroups {
 		key := fmt.Sprintf("security_groups[%d]", i)
-		switch {
-		case g.ID == "":
-			p.addf("%s.id is required", key)
-		case !reSGID.MatchString(g.ID):
-			p.addf("%s.id %q must look like sg-0123abcd", key, g.ID)
-		default:
-			if j, dup := ids[g.ID]; dup {
-				p.addf("%s.id %q duplicates security_groups[%d].id", key, g.ID, j)
-			} else {
-				ids[g.ID] = i
-			}
-		}
+		p.uniqueID("security_groups", i, g.ID, reSGID, "must look like sg-0123abcd", ids)
 		vpc := g.VPC
 		if vpc == "" {
 			vpc = DefaultVPC
@@ -377,16 +373,7 @@ func (f *File) validateAccounts(p *problems) {
 	keys := make(map[string]string)
 	for i, a := range f.Accounts {
 		key := fmt.Sprintf("accounts[%d]", i)
-		switch {
-		case !reAccountID.MatchString(a.ID):
-			p.addf("%s.id %q must be 12 digits", key, a.ID)
-		default:
-			if j, dup := ids[a.ID]; dup {
-				p.addf("%s.id %q duplicates accounts[%d].id", key, a.ID, j)
-			} else {
-				ids[a.ID] = i
-			}
-		}
+		p.uniqueID("accounts", i, a.ID, reAccountID, "must be 12 digits", ids)
 		for j, k := range a.Keys {
 			kkey := fmt.Sprintf("%s.keys[%d]", key, j)
 			switch {
@@ -410,18 +397,7 @@ func (f *File) validateInstances(p *problems) {
 	ids := make(map[string]int)
 	for i, in := range f.Instances {
 		key := fmt.Sprintf("instances[%d]", i)
-		switch {
-		case in.ID == "":
-			p.addf("%s.id is required", key)
-		case !reInstance.MatchString(in.ID):
-			p.addf("%s.id %q must look like i-0123456789abcdef0", key, in.ID)
-		default:
-			if j, dup := ids[in.ID]; dup {
-				p.addf("%s.id %q duplicates instances[%d].id", key, in.ID, j)
-			} else {
-				ids[in.ID] = i
-			}
-		}
+		p.uniqueID("instances", i, in.ID, reInstance, "must look like i-0123456789abcdef0", ids)
 		if in.Zone == "" {
 			p.addf("%s.zone is required", key)
 		}

@@ -115,7 +115,7 @@ func TestFileValidation(t *testing.T) {
 
 		// Accounts.
 		{"account id short", "accounts: [{id: '12345', name: a}]\n", nil, []string{`accounts[0].id "12345" must be 12 digits`}},
-		{"account id missing", "accounts: [{name: a}]\n", nil, []string{`accounts[0].id ""`}},
+		{"account id missing", "accounts: [{name: a}]\n", nil, []string{`accounts[0].id is required`}},
 		{"account id duplicate", "accounts: [{id: '111111111111'}, {id: '111111111111'}]\n", nil, []string{`accounts[1].id "111111111111" duplicates accounts[0].id`}},
 		{"account is admin", "accounts: [{id: '123456789012'}]\n", nil, []string{`accounts[0].id "123456789012" is the administrator account`, "ELBD_ACCOUNT_ID"}},
 		{"account key pattern", "accounts: [{id: '111111111111', keys: [{access_key_id: akia1, secret_access_key: s}]}]\n", nil,
