@@ -54,9 +54,6 @@ const requireEnv = "ELBD_REQUIRE_INTEROP"
 var (
 	tmpRoot string // removed by TestMain
 
-	buildOnce sync.Once
-	elbdBin   string
-	buildErr  error
 )
 
 func TestMain(m *testing.M) {
@@ -68,6 +65,7 @@ func TestMain(m *testing.M) {
 	tmpRoot = dir
 	code := m.Run()
 	os.RemoveAll(dir)
+	elbdtest.RemoveBinaries()
 	os.Exit(code)
 }
 
@@ -124,56 +122,11 @@ func requireClients(t *testing.T, names ...string) {
 	t.Skip(msg)
 }
 
-// buildElbd builds ./cmd/elbd once per test binary.
+// buildElbd builds ./cmd/elbd once per test binary (with -race when the
+// tests run with -race, so real client traffic is checked for races too).
 func buildElbd(t *testing.T) string {
 	t.Helper()
-	root := repoRoot(t)
-	buildOnce.Do(func() {
-		start := time.Now()
-		elbdBin = filepath.Join(tmpRoot, "elbd")
-		args := []string{"build", "-o", elbdBin}
-		if raceEnabled {
-			args = append(args, "-race")
-		}
-		args = append(args, "./cmd/elbd")
-		goBin, err := exec.LookPath("go")
-		if err != nil {
-			goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, goBin, args...)
-		cmd.Dir = root
-		cmd.Env = append(os.Environ(), "GOTOOLCHAIN=local", "GOFLAGS=-mod=readonly")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
-			return
-		}
-		t.Logf("built elbd (race=%v) in %v", raceEnabled, time.Since(start).Round(time.Millisecond))
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return elbdBin
-}
-
-// syncBuffer collects a subprocess's output while it runs.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	return elbdtest.Binary(t, "github.com/elbd/elbd/cmd/elbd")
 }
 
 // elbdProc is a running elbd subprocess.
@@ -182,8 +135,8 @@ type elbdProc struct {
 	cmd      *exec.Cmd
 	Endpoint string
 	DataDir  string
-	stdout   syncBuffer
-	stderr   syncBuffer
+	stdout   elbdtest.SyncBuffer
+	stderr   elbdtest.SyncBuffer
 	done     chan struct{} // closed when the process has exited
 	waitErr  error
 	stopOnce sync.Once

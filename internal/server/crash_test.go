@@ -42,18 +42,9 @@ import (
 	"github.com/elbd/elbd/internal/elbdtest"
 )
 
-var (
-	buildOnce sync.Once
-	binDir    string
-	elbdBin   string
-	buildErr  error
-)
-
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
+	elbdtest.RemoveBinaries()
 	os.Exit(code)
 }
 
@@ -63,49 +54,14 @@ func binary(t *testing.T) string {
 	if testing.Short() {
 		t.Skip("builds and runs the elbd binary; skipped with -short")
 	}
-	buildOnce.Do(func() {
-		binDir, buildErr = os.MkdirTemp("", "elbd-server-test-")
-		if buildErr != nil {
-			return
-		}
-		elbdBin = filepath.Join(binDir, "elbd")
-		cmd := exec.Command("go", "build", "-o", elbdBin, "github.com/elbd/elbd/cmd/elbd")
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Run(); err != nil {
-			buildErr = fmt.Errorf("go build ./cmd/elbd: %v\n%s", err, out.String())
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return elbdBin
-}
-
-// syncBuffer collects the subprocess's output; exec copies into it from
-// its own goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	return elbdtest.Binary(t, "github.com/elbd/elbd/cmd/elbd")
 }
 
 // proc is one running elbd subprocess.
 type proc struct {
 	cmd      *exec.Cmd
 	endpoint string
-	out      *syncBuffer
+	out      *elbdtest.SyncBuffer
 	done     chan struct{} // closed when the process has exited
 }
 
@@ -247,7 +203,7 @@ func tryStart(t *testing.T, bin, cfgPath, dataDir string) (*proc, error) {
 	addr := freePort(t)
 	cmd := exec.Command(bin, "serve", "--config", cfgPath, "--data-dir", dataDir, "--api-listen", addr, "--log-level", "warn")
 	cmd.Env = childEnv()
-	p := &proc{cmd: cmd, endpoint: "http://" + addr, out: &syncBuffer{}, done: make(chan struct{})}
+	p := &proc{cmd: cmd, endpoint: "http://" + addr, out: &elbdtest.SyncBuffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.out, p.out
 	if err := cmd.Start(); err != nil {
 		return p, fmt.Errorf("start elbd: %v", err)

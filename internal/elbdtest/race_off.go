@@ -1,5 +1,5 @@
 //go:build !race
 
-package interop
+package elbdtest
 
 const raceEnabled = false

@@ -1,0 +1,5 @@
+//go:build race
+
+package elbdtest
+
+const raceEnabled = true
