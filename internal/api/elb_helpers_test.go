@@ -15,7 +15,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
 	"math/big"
 	"net/http"
 	"reflect"
@@ -65,44 +64,11 @@ func startELB(t *testing.T, extraYAML string) *elbFixture {
 	return f
 }
 
-// client returns an ELB client signed with key. It is env.ELB(key) with
-// elbPlainBodyClient as its HTTP client.
-func (f *elbFixture) client(key auth.Key) *elbsdk.Client {
-	return elbsdk.NewFromConfig(elbdtest.AWSConfig(key), func(o *elbsdk.Options) {
-		o.BaseEndpoint = aws.String(f.env.Endpoint)
-		o.HTTPClient = elbPlainBodyClient{awshttp.NewBuildableClient()}
-	})
-}
+// client returns an ELB client signed with key.
+func (f *elbFixture) client(key auth.Key) *elbsdk.Client { return f.env.ELB(key) }
 
-// iam returns an IAM client signed with key, see client.
-func (f *elbFixture) iam(key auth.Key) *iam.Client {
-	return iam.NewFromConfig(elbdtest.AWSConfig(key), func(o *iam.Options) {
-		o.BaseEndpoint = aws.String(f.env.Endpoint)
-		o.HTTPClient = elbPlainBodyClient{awshttp.NewBuildableClient()}
-	})
-}
-
-// elbPlainBodyClient works around a client-side race in smithy-go (seen
-// with v1.28.8 and Go 1.26 against a fast local server): the SDK closes
-// the request body as soon as the response headers arrive, and its
-// safeWriteToReadCloser.WriteTo then returns io.EOF. net/http's writeLoop
-// does one more io.Copy of the body after writing it (to detect surplus
-// bytes); io.Copy prefers WriteTo and passes that io.EOF on, so the
-// transport closes the connection and the SDK fails reading the response
-// body with "use of closed network connection" (deserialization failed,
-// status 200). Hiding WriteTo makes io.Copy use Read, whose io.EOF after
-// Close is the normal end of the copy.
-type elbPlainBodyClient struct{ c *awshttp.BuildableClient }
-
-func (p elbPlainBodyClient) Do(r *http.Request) (*http.Response, error) {
-	if r.Body != nil && r.Body != http.NoBody {
-		r.Body = struct {
-			io.Reader
-			io.Closer
-		}{r.Body, r.Body}
-	}
-	return p.c.Do(r)
-}
+// iam returns an IAM client signed with key.
+func (f *elbFixture) iam(key auth.Key) *iam.Client { return f.env.IAM(key) }
 
 // elbListener builds a elbListener; instProto "" leaves InstanceProtocol unset.
 func elbListener(proto string, lbPort int32, instProto string, instPort int32) types.Listener {

@@ -9,14 +9,12 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -24,6 +22,7 @@ import (
 	"github.com/elbd/elbd/internal/auth"
 	"github.com/elbd/elbd/internal/config"
 	"github.com/elbd/elbd/internal/server"
+	"github.com/elbd/elbd/loadbalancer/elb"
 )
 
 // Identities of the test topology.
@@ -177,30 +176,10 @@ func AWSConfig(key auth.Key) aws.Config {
 		Region:      Region,
 		Credentials: credentials.NewStaticCredentialsProvider(key.AccessKeyID, key.SecretAccessKey, ""),
 		Retryer:     func() aws.Retryer { return aws.NopRetryer{} },
-		HTTPClient:  PlainBodyClient{awshttp.NewBuildableClient()},
+		// The driver's client works around aws/aws-sdk-go-v2#2737, which
+		// otherwise fails large responses from a fast local elbd.
+		HTTPClient: elb.NewHTTPClient(),
 	}
-}
-
-// PlainBodyClient works around a client-side race in smithy-go (seen with
-// v1.28.8 and Go 1.26 against a fast local server): the SDK closes the
-// request body as soon as the response headers arrive, after which its
-// body wrapper's WriteTo returns io.EOF. net/http's write loop does one
-// more io.Copy of the body after sending it; io.Copy prefers WriteTo and
-// passes that io.EOF on as an error, so the transport closes the
-// connection while the response is being read ("use of closed network
-// connection", status 200). Hiding WriteTo makes io.Copy use Read, whose
-// io.EOF after Close is the normal end of a copy.
-type PlainBodyClient struct{ C *awshttp.BuildableClient }
-
-// Do implements aws.HTTPClient.
-func (p PlainBodyClient) Do(r *http.Request) (*http.Response, error) {
-	if r.Body != nil && r.Body != http.NoBody {
-		r.Body = struct {
-			io.Reader
-			io.Closer
-		}{r.Body, r.Body}
-	}
-	return p.C.Do(r)
 }
 
 // ELB returns an ELB client signed with key.

@@ -6,7 +6,6 @@ package server_test
 // on the same directory and check what survived.
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -15,10 +14,8 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
-	"io"
 	"math/big"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -106,43 +103,9 @@ func (p *proc) iam() *iam.Client {
 	})
 }
 
-// awsConfig is elbdtest.AWSConfig (no retries) with an HTTP client that
-// hands net/http an in-memory copy of each request body.
-//
-// Without it, about one call in five whose response exceeds 4 KiB fails on
-// loopback with "failed to decode response body, read tcp ...: use of
-// closed network connection" (aws/aws-sdk-go-v2#1825, #2737): smithy's
-// request body is not a known in-memory reader, so net/http flushes the
-// headers, copies the body straight to the socket and then reads the body
-// once more to check for extra bytes; elbd answers at once, smithy closes
-// the request body as soon as the response headers are in, that late read
-// fails, and net/http's writeLoop tears the connection down under the
-// response still being read. With an in-memory body the whole request is
-// buffered and written before anything can be answered. The SDK's default
-// retryer retries this error; elbdtest disables retries.
-func awsConfig(key auth.Key) aws.Config {
-	cfg := elbdtest.AWSConfig(key)
-	cfg.HTTPClient = &http.Client{Transport: inMemoryBody{http.DefaultTransport.(*http.Transport).Clone()}}
-	return cfg
-}
-
-type inMemoryBody struct{ rt http.RoundTripper }
-
-func (m inMemoryBody) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Body == nil || r.Body == http.NoBody {
-		return m.rt.RoundTrip(r)
-	}
-	data, err := io.ReadAll(r.Body)
-	r.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	r2 := r.Clone(r.Context())
-	r2.Body = io.NopCloser(bytes.NewReader(data))
-	r2.ContentLength = int64(len(data))
-	r2.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
-	return m.rt.RoundTrip(r2)
-}
+// awsConfig is elbdtest's configuration (retries off, and a client that
+// works around aws/aws-sdk-go-v2#2737).
+func awsConfig(key auth.Key) aws.Config { return elbdtest.AWSConfig(key) }
 
 // crashLimits lets the burst create more load balancers than the default
 // quota of 20.

@@ -8,7 +8,8 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 )
 
-// plainBodyClient is the driver's default HTTP client. It works around a
+// NewHTTPClient returns the driver's default HTTP client, for other
+// aws-sdk-go-v2 clients aimed at elbd too. It works around a
 // client-side race in smithy-go (aws/aws-sdk-go-v2#2737) that shows up
 // against a fast endpoint such as a local elbd: the SDK closes the request
 // body as soon as response headers arrive, after which its body wrapper's
@@ -16,6 +17,8 @@ import (
 // the body, gets that error and closes the connection while the response
 // is still being read ("use of closed network connection"). Hiding WriteTo
 // makes io.Copy use Read, whose io.EOF after Close ends the copy normally.
+func NewHTTPClient() aws.HTTPClient { return plainBodyClient{awshttp.NewBuildableClient()} }
+
 type plainBodyClient struct{ c *awshttp.BuildableClient }
 
 func (p plainBodyClient) Do(r *http.Request) (*http.Response, error) {
@@ -33,7 +36,7 @@ func (p plainBodyClient) Do(r *http.Request) (*http.Response, error) {
 func wrapHTTPClient(c aws.HTTPClient) aws.HTTPClient {
 	switch bc := c.(type) {
 	case nil:
-		return plainBodyClient{awshttp.NewBuildableClient()}
+		return NewHTTPClient()
 	case *awshttp.BuildableClient:
 		return plainBodyClient{bc}
 	}
