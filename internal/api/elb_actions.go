@@ -321,15 +321,7 @@ func modifyAttributes(h *Handler, c *call) (any, error) {
 }
 
 func createPolicy(h *Handler, c *call) (any, error) {
-	name, err := required(c.p, "LoadBalancerName")
-	if err != nil {
-		return nil, err
-	}
-	pname, err := required(c.p, "PolicyName")
-	if err != nil {
-		return nil, err
-	}
-	ptype, err := required(c.p, "PolicyTypeName")
+	v, err := requiredAll(c.p, "LoadBalancerName", "PolicyName", "PolicyTypeName")
 	if err != nil {
 		return nil, err
 	}
@@ -342,15 +334,11 @@ func createPolicy(h *Handler, c *call) (any, error) {
 		}
 		attrs = append(attrs, model.Attribute{Name: an, Value: it.Get("AttributeValue")})
 	}
-	return nil, h.svc.CreatePolicy(c.ctx, c.account, name, pname, ptype, attrs)
+	return nil, h.svc.CreatePolicy(c.ctx, c.account, v[0], v[1], v[2], attrs)
 }
 
 func createLBCookiePolicy(h *Handler, c *call) (any, error) {
-	name, err := required(c.p, "LoadBalancerName")
-	if err != nil {
-		return nil, err
-	}
-	pname, err := required(c.p, "PolicyName")
+	v, err := requiredAll(c.p, "LoadBalancerName", "PolicyName")
 	if err != nil {
 		return nil, err
 	}
@@ -362,35 +350,23 @@ func createLBCookiePolicy(h *Handler, c *call) (any, error) {
 	if ok {
 		period = &n
 	}
-	return nil, h.svc.CreateLBCookiePolicy(c.ctx, c.account, name, pname, period)
+	return nil, h.svc.CreateLBCookiePolicy(c.ctx, c.account, v[0], v[1], period)
 }
 
 func createAppCookiePolicy(h *Handler, c *call) (any, error) {
-	name, err := required(c.p, "LoadBalancerName")
+	v, err := requiredAll(c.p, "LoadBalancerName", "PolicyName", "CookieName")
 	if err != nil {
 		return nil, err
 	}
-	pname, err := required(c.p, "PolicyName")
-	if err != nil {
-		return nil, err
-	}
-	cookie, err := required(c.p, "CookieName")
-	if err != nil {
-		return nil, err
-	}
-	return nil, h.svc.CreateAppCookiePolicy(c.ctx, c.account, name, pname, cookie)
+	return nil, h.svc.CreateAppCookiePolicy(c.ctx, c.account, v[0], v[1], v[2])
 }
 
 func deletePolicy(h *Handler, c *call) (any, error) {
-	name, err := required(c.p, "LoadBalancerName")
+	v, err := requiredAll(c.p, "LoadBalancerName", "PolicyName")
 	if err != nil {
 		return nil, err
 	}
-	pname, err := required(c.p, "PolicyName")
-	if err != nil {
-		return nil, err
-	}
-	return nil, h.svc.DeletePolicy(c.ctx, c.account, name, pname)
+	return nil, h.svc.DeletePolicy(c.ctx, c.account, v[0], v[1])
 }
 
 // policyNamesParam reads PolicyNames; libcloud omits it entirely for an

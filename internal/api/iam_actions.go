@@ -38,15 +38,7 @@ func certTags(c *model.Certificate) members[xKV] {
 }
 
 func uploadServerCertificate(h *Handler, c *call) (any, error) {
-	name, err := required(c.p, "ServerCertificateName")
-	if err != nil {
-		return nil, err
-	}
-	body, err := required(c.p, "CertificateBody")
-	if err != nil {
-		return nil, err
-	}
-	key, err := required(c.p, "PrivateKey")
+	v, err := requiredAll(c.p, "ServerCertificateName", "CertificateBody", "PrivateKey")
 	if err != nil {
 		return nil, err
 	}
@@ -54,8 +46,8 @@ func uploadServerCertificate(h *Handler, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	cert, err := h.svc.UploadCertificate(c.ctx, c.account, elb.UploadInput{Name: name, Path: c.p.Get("Path"),
-		Body: body, PrivateKey: key, Chain: c.p.Get("CertificateChain"), Tags: tags})
+	cert, err := h.svc.UploadCertificate(c.ctx, c.account, elb.UploadInput{Name: v[0], Path: c.p.Get("Path"),
+		Body: v[1], PrivateKey: v[2], Chain: c.p.Get("CertificateChain"), Tags: tags})
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,19 @@ func required(p query.Params, name string) (string, error) {
 	return v, nil
 }
 
+// requiredAll reads several required string parameters, in order.
+func requiredAll(p query.Params, names ...string) ([]string, error) {
+	out := make([]string, len(names))
+	for i, n := range names {
+		v, err := required(p, n)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
 func requiredInt(p query.Params, name string) (int, error) {
 	n, ok, err := p.Int(name)
 	if err != nil {
