@@ -1,6 +1,7 @@
 package balance
 
 import (
+	"context"
 	"net/netip"
 	"sync/atomic"
 )
@@ -33,20 +34,52 @@ type Backend struct {
 	Zone string
 	// Addr is the address and port that requests and connections go to.
 	Addr netip.AddrPort
+	// Token names the backend in sticky-session cookies: an opaque value
+	// that only the data plane can produce (an HMAC of its identity, see
+	// internal/sticky). Empty when the balancer has no sticky sessions.
+	Token string
+
+	// retired ends when the backend is taken out of service for good
+	// (deregistered and drained, or its balancer deleted): connections
+	// still using it are closed then.
+	retired context.Context
+	retire  context.CancelFunc
 
 	healthy atomic.Bool // verdict of the active health checker
 	ejected atomic.Bool // passive health: ejected after failures on real traffic
 
-	// Round the size up to a multiple of the cache line (192 bytes, a Go
+	// Round the size up to a multiple of the cache line (256 bytes, a Go
 	// size class whose objects are 64-byte aligned), so that the next
 	// backend's counter does not share a line with these fields.
-	_ [cacheLine - 8]byte // after two 4-byte atomic.Bools
+	_ [80]byte // after two 4-byte atomic.Bools
 }
 
 // NewBackend returns a backend for the instance id in zone, reached at addr.
 // It starts unhealthy, not ejected, with nothing outstanding.
 func NewBackend(id, zone string, addr netip.AddrPort) *Backend {
-	return &Backend{ID: id, Zone: zone, Addr: addr}
+	b := &Backend{ID: id, Zone: zone, Addr: addr}
+	b.retired, b.retire = context.WithCancel(context.Background())
+	return b
+}
+
+// Retired returns a context that is cancelled when b is retired. Proxies
+// tie each connection to b with context.AfterFunc(b.Retired(), ...) so
+// that retiring b closes them, which is how a connection-draining timeout
+// (or a deregistration without draining) ends the requests still in
+// flight. The zero Backend's context is never cancelled.
+func (b *Backend) Retired() context.Context {
+	if b.retired == nil {
+		return context.Background()
+	}
+	return b.retired
+}
+
+// Retire takes b out of service for good: every connection tied to
+// [Backend.Retired] is closed. It is idempotent.
+func (b *Backend) Retire() {
+	if b.retire != nil {
+		b.retire()
+	}
 }
 
 // Acquire records the start of a request (HTTP) or connection (TCP) to b.

@@ -579,3 +579,34 @@ func TestNoAllocs(t *testing.T) {
 		}
 	}
 }
+
+func TestTokenAndRetire(t *testing.T) {
+	a := NewBackend("i-a", "z1", netip.MustParseAddrPort("127.0.0.1:80"))
+	a.Token = "tok-a"
+	b := NewBackend("i-b", "z1", netip.MustParseAddrPort("127.0.0.2:80"))
+	s := NewSet([]*Backend{a, b})
+	if got := s.ByToken([]byte("tok-a")); got != a {
+		t.Errorf("ByToken(tok-a) = %v, want a", got)
+	}
+	for _, tok := range []string{"", "tok-b", "TOK-A"} {
+		if got := s.ByToken([]byte(tok)); got != nil {
+			t.Errorf("ByToken(%q) = %v, want nil", tok, got)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { s.ByToken([]byte("tok-a")) }); n != 0 {
+		t.Errorf("ByToken allocates %v times", n)
+	}
+	if a.Retired().Err() != nil {
+		t.Fatal("new backend is retired")
+	}
+	a.Retire()
+	a.Retire()
+	if a.Retired().Err() == nil || b.Retired().Err() != nil {
+		t.Error("Retire did not cancel exactly a's context")
+	}
+	var zero Backend
+	zero.Retire()
+	if zero.Retired().Err() != nil {
+		t.Error("zero Backend's context cancelled")
+	}
+}

@@ -21,6 +21,8 @@ type Set struct {
 	all   []*Backend            // every backend, in NewSet's order
 	zones map[string][]*Backend // backends of each zone, in NewSet's order
 	byID  map[string]*Backend
+	// byToken finds a backend by its sticky-session token.
+	byToken map[string]*Backend
 }
 
 // NewSet returns a Set of backends. The order of backends is kept, within
@@ -47,6 +49,12 @@ func NewSet(backends []*Backend) *Set {
 		s.zones[b.Zone] = append(s.zones[b.Zone], b)
 		if _, dup := s.byID[b.ID]; !dup {
 			s.byID[b.ID] = b
+		}
+		if b.Token != "" {
+			if s.byToken == nil {
+				s.byToken = make(map[string]*Backend, len(backends))
+			}
+			s.byToken[b.Token] = b
 		}
 	}
 	// Cap every slice at its length, so that a caller appending to a
@@ -95,6 +103,16 @@ func (s *Set) Backend(id string) *Backend {
 		return nil
 	}
 	return s.byID[id]
+}
+
+// ByToken returns the backend whose [Backend.Token] is token, or nil. The
+// conversion in the map index does not allocate, so the request path can
+// pass a cookie value straight from the request head.
+func (s *Set) ByToken(token []byte) *Backend {
+	if s == nil || len(token) == 0 {
+		return nil
+	}
+	return s.byToken[string(token)]
 }
 
 // Candidates returns the backends that a node address in zone may route to:
