@@ -9,7 +9,10 @@ import (
 )
 
 // HealthSource reports what the data plane knows about an instance's
-// health on a load balancer. ok is false when it has no verdict yet.
+// health on a load balancer. ok is false when it has no verdict yet. For
+// an instance that is draining it answers InService with
+// model.DescDeregistering while connections remain, and anything else
+// once the drain has ended.
 type HealthSource interface {
 	InstanceHealth(account, lb, instanceID string) (state model.InstanceState, ok bool)
 }
@@ -113,7 +116,8 @@ func (s *Service) DeregisterInstances(ctx context.Context, account, name string,
 }
 
 // DescribeInstanceHealth reports every registered instance (terminated
-// ones omitted) or the given ones, registered or not.
+// ones omitted) and every instance still draining, or the given ones,
+// registered or not.
 func (s *Service) DescribeInstanceHealth(account, name string, ids []string) ([]model.InstanceState, error) {
 	st := s.state.Load()
 	lb, err := st.lb(account, name)
@@ -129,6 +133,14 @@ func (s *Service) DescribeInstanceHealth(account, name string, ids []string) ([]
 			}
 			out = append(out, is)
 		}
+		for _, d := range lb.Draining {
+			if slices.Contains(lb.Instances, d.Instance) {
+				continue
+			}
+			if is := s.unregisteredState(lb, d.Instance); is.Description == model.DescDeregistering {
+				out = append(out, is)
+			}
+		}
 		return out, nil
 	}
 	for _, id := range dedupe(ids) {
@@ -139,10 +151,31 @@ func (s *Service) DescribeInstanceHealth(account, name string, ids []string) ([]
 		if _, ok := s.instance(st, account, id); !ok {
 			return nil, invalidInstance(id)
 		}
-		out = append(out, model.InstanceState{InstanceID: id, State: model.OutOfService,
-			ReasonCode: model.ReasonELB, Description: model.DescNotRegistered})
+		out = append(out, s.unregisteredState(lb, id))
 	}
 	return out, nil
+}
+
+// unregisteredState is the state of an instance not registered with lb:
+// InService while its connections drain, then not registered.
+func (s *Service) unregisteredState(lb *model.LoadBalancer, id string) model.InstanceState {
+	out := model.InstanceState{InstanceID: id, State: model.OutOfService,
+		ReasonCode: model.ReasonELB, Description: model.DescNotRegistered}
+	if _, ok := lb.DrainOf(id, s.cfg.Now()); ok && s.stillDraining(lb, id) {
+		out.State, out.Description = model.InService, model.DescDeregistering
+	}
+	return out
+}
+
+// stillDraining asks the data plane whether id's drain from lb is still
+// running: it ends before its deadline once nothing is in flight. Without
+// a data plane the deadline alone decides.
+func (s *Service) stillDraining(lb *model.LoadBalancer, id string) bool {
+	if s.cfg.Health == nil {
+		return true
+	}
+	h, ok := s.cfg.Health.InstanceHealth(lb.Account, lb.Name, id)
+	return !ok || h.Description == model.DescDeregistering
 }
 
 func (s *Service) instanceState(st *State, lb *model.LoadBalancer, id string) model.InstanceState {
@@ -157,6 +190,9 @@ func (s *Service) instanceState(st *State, lb *model.LoadBalancer, id string) mo
 		out.ReasonCode, out.Description = model.ReasonInstance, model.DescInstanceState(in.State)
 	case !slices.Contains(lb.AvailabilityZones, in.Zone):
 		out.ReasonCode, out.Description = model.ReasonELB, model.DescZoneNotEnabled
+		if d, ok := lb.DrainOf(id, s.cfg.Now()); ok && d.Zone && s.stillDraining(lb, id) {
+			out.Description = model.DescDisablingZone
+		}
 	default:
 		if s.cfg.Health != nil {
 			if h, ok := s.cfg.Health.InstanceHealth(lb.Account, lb.Name, id); ok {

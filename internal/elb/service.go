@@ -2,6 +2,7 @@ package elb
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -58,6 +59,11 @@ type State struct {
 	Certificates  map[Key]*model.Certificate
 	// Instances are those added through the admin API.
 	Instances map[string]*model.Instance
+	// StickyKey is the secret that sticky-session cookies are signed
+	// with: 32 random bytes made when the store is first opened and kept
+	// in it, so that cookies stay valid across restarts and cluster
+	// members. Never shown through the API.
+	StickyKey []byte
 }
 
 // Service applies actions to the state.
@@ -81,6 +87,8 @@ const (
 	prefixLB   = "lb/"
 	prefixCert = "cert/"
 	prefixInst = "instance/"
+	// keySticky holds State.StickyKey.
+	keySticky = "secret/sticky-key"
 )
 
 func lbKey(k Key) string   { return prefixLB + k.Account + "/" + k.Name }
@@ -129,6 +137,8 @@ func New(ctx context.Context, cfg Config, st store.Store) (*Service, error) {
 				return nil, fmt.Errorf("elb: decode %s: %w", k, err)
 			}
 			state.Certificates[Key{c.Account, c.Name}] = &c
+		case k == keySticky:
+			state.StickyKey = v
 		case strings.HasPrefix(k, prefixInst):
 			var in model.Instance
 			if err := json.Unmarshal(v, &in); err != nil {
@@ -136,6 +146,14 @@ func New(ctx context.Context, cfg Config, st store.Store) (*Service, error) {
 			}
 			state.Instances[in.ID] = &in
 		}
+	}
+	if len(state.StickyKey) == 0 {
+		key := make([]byte, 32)
+		rand.Read(key)
+		if err := st.Commit(ctx, []store.Op{store.Put(keySticky, key)}); err != nil {
+			return nil, fmt.Errorf("elb: store the sticky-session key: %w", err)
+		}
+		state.StickyKey = key
 	}
 	s.state.Store(state)
 	if err := s.assignMissingNodes(ctx); err != nil {
@@ -296,6 +314,7 @@ func (s *Service) update(ctx context.Context, fn func(t *txn) error) error {
 	if next.Instances == nil {
 		next.Instances = t.base.Instances
 	}
+	next.StickyKey = t.base.StickyKey
 	s.state.Store(&next)
 	s.publish(&next)
 	return nil
@@ -330,6 +349,7 @@ func (s *Service) modifyLB(ctx context.Context, account, name string, fn func(lb
 		if err := s.assignNodes(t.base, lb); err != nil {
 			return err
 		}
+		s.trackDrains(t.base, cur, lb)
 		t.putLB(lb)
 		out = lb
 		return nil

@@ -70,6 +70,12 @@ type Options struct {
 	// but must not call Close. A call may race with a Set that removes
 	// the key; none is made once Close has returned.
 	OnChange func(key Key, st model.InstanceState)
+	// OnCheck, if not nil, is called after every check of a key that is
+	// still wanted, with whether it passed, after OnChange for the same
+	// check. The data plane uses it to readmit an instance that passive
+	// health ejected as soon as an active check passes. The same rules
+	// as for OnChange apply.
+	OnCheck func(key Key, pass bool)
 }
 
 // phase is where a state machine is; each maps to one DescribeInstanceHealth
@@ -165,6 +171,7 @@ type Checker struct {
 	jitter   float64
 	slots    int // MaxConcurrent
 	onChange func(Key, model.InstanceState)
+	onCheck  func(Key, bool)
 
 	ctx    context.Context // cancelled by Close
 	cancel context.CancelFunc
@@ -187,6 +194,7 @@ func New(opts Options) *Checker {
 		jitter:   opts.Jitter,
 		slots:    opts.MaxConcurrent,
 		onChange: opts.OnChange,
+		onCheck:  opts.OnCheck,
 		keys:     make(map[Key]*machine),
 	}
 	if c.prober == nil {
@@ -414,7 +422,8 @@ func (c *Checker) run(j job) {
 		c.mu.Lock()
 		m.cancel = nil
 		var st model.InstanceState
-		changed := !c.closed && !m.removed && m.gen == j.gen && m.record(err == nil)
+		current := !c.closed && !m.removed && m.gen == j.gen
+		changed := current && m.record(err == nil)
 		if changed {
 			st = m.phase.state(m.key.Instance)
 		}
@@ -424,6 +433,9 @@ func (c *Checker) run(j job) {
 		// key never overlap.
 		if changed && c.onChange != nil {
 			c.onChange(m.key, st)
+		}
+		if current && c.onCheck != nil {
+			c.onCheck(m.key, err == nil)
 		}
 
 		c.mu.Lock()

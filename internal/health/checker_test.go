@@ -804,3 +804,41 @@ func TestRealProberEndToEnd(t *testing.T) {
 		t.Fatalf("%d goroutines after Close, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
 	}
 }
+
+// TestOnCheck checks that every check of a wanted key is reported with its
+// result, after OnChange for the same check, and none after removal.
+func TestOnCheck(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFakeProber()
+		var mu sync.Mutex
+		var got []string
+		c := New(Options{Prober: f, Jitter: -1,
+			OnChange: func(k Key, st model.InstanceState) {
+				mu.Lock()
+				got = append(got, "change "+st.State)
+				mu.Unlock()
+			},
+			OnCheck: func(k Key, pass bool) {
+				mu.Lock()
+				got = append(got, fmt.Sprintf("check %v", pass))
+				mu.Unlock()
+			}})
+		defer c.Close()
+		s := spec(10*time.Second, 2*time.Second, 2, 2)
+		mustSet(t, c, entries(1, s))
+		time.Sleep(10 * time.Second) // first check at a random offset in [0, 10 s)
+		synctest.Wait()
+		f.set(ip(0), fail)
+		time.Sleep(20 * time.Second)
+		synctest.Wait()
+		mustSet(t, c, nil)
+		time.Sleep(30 * time.Second)
+		synctest.Wait()
+		mu.Lock()
+		defer mu.Unlock()
+		want := []string{"change InService", "check true", "check false", "change OutOfService", "check false"}
+		if !slices.Equal(got, want) {
+			t.Errorf("calls = %q, want %q", got, want)
+		}
+	})
+}

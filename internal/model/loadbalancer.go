@@ -53,6 +53,33 @@ type LoadBalancer struct {
 	// zone order; allocated from the address pools and stable until the
 	// zone is disabled or the load balancer deleted. Not part of the API.
 	Nodes []Node `json:"nodes,omitempty"`
+	// Draining lists the instances whose connections are draining after
+	// they stopped serving (deregistered, or their zone disabled) while
+	// connection draining was enabled. Entries past Until are dropped at
+	// the next change. Not part of the API.
+	Draining []Drain `json:"draining,omitempty"`
+}
+
+// Drain is one instance draining from a load balancer.
+type Drain struct {
+	// Instance is the instance id.
+	Instance string `json:"instance"`
+	// Until is when the drain ends at the latest: the moment the
+	// instance stopped serving plus DrainingTimeout, UTC.
+	Until time.Time `json:"until"`
+	// Zone is true when the instance is still registered and drains
+	// because its zone was disabled.
+	Zone bool `json:"zone,omitempty"`
+}
+
+// DrainOf returns inst's drain entry that is still running at now.
+func (lb *LoadBalancer) DrainOf(inst string, now time.Time) (Drain, bool) {
+	for _, d := range lb.Draining {
+		if d.Instance == inst && now.Before(d.Until) {
+			return d, true
+		}
+	}
+	return Drain{}, false
 }
 
 // Node is a load balancer's presence in one zone: the addresses its
@@ -227,6 +254,7 @@ func (lb *LoadBalancer) Clone() *LoadBalancer {
 	}
 	c.Tags = append([]Tag(nil), lb.Tags...)
 	c.Nodes = append([]Node(nil), lb.Nodes...)
+	c.Draining = append([]Drain(nil), lb.Draining...)
 	return &c
 }
 
