@@ -89,8 +89,12 @@ type Config struct {
 	// /metrics): --metrics-listen / ELBD_METRICS_LISTEN / metrics_listen;
 	// default 127.0.0.1:9901; "off" disables it.
 	MetricsListen string
-	Store         string // --store / ELBD_STORE / store; "" = "bolt:<data-dir>/elbd.db"; else "bolt:PATH" or "etcd:..."
-	LogLevel      string // --log-level / ELBD_LOG_LEVEL / log_level: debug|info|warn|error; default "info"
+	// AccessLogDir is the root that access logs are written under (one
+	// directory per S3 bucket name): --access-log-dir /
+	// ELBD_ACCESS_LOG_DIR / access_log_dir; "" = <data-dir>/access-logs.
+	AccessLogDir string
+	Store        string // --store / ELBD_STORE / store; "" = "bolt:<data-dir>/elbd.db"; else "bolt:PATH" or "etcd:..."
+	LogLevel     string // --log-level / ELBD_LOG_LEVEL / log_level: debug|info|warn|error; default "info"
 
 	// Credentials for the administrator account (environment only, never flags).
 	AdminAccessKeyID     string // ELBD_ACCESS_KEY_ID; "" = generate on first start
@@ -219,6 +223,12 @@ var settings = []setting{
 		help:    "address of the Prometheus metrics endpoint (HTTP, /metrics); off disables it",
 		fileVal: func(f *File) string { return f.MetricsListen },
 		set:     func(c *Config, v string) { c.MetricsListen = v },
+	},
+	{
+		flag: "access-log-dir", env: "ELBD_ACCESS_LOG_DIR", key: "access_log_dir", arg: "DIR", def: `"<data-dir>/access-logs"`,
+		help:    "directory access logs are written under, one sub-directory per S3 bucket name",
+		fileVal: func(f *File) string { return f.AccessLogDir },
+		set:     func(c *Config, v string) { c.AccessLogDir = v },
 	},
 	{
 		flag: "store", env: "ELBD_STORE", key: "store", arg: "SCHEME:TARGET", def: `"bolt:<data-dir>/elbd.db"`,

@@ -401,11 +401,11 @@ func TestUsage(t *testing.T) {
 			t.Errorf("Usage does not list --%s", f.Name)
 		}
 	})
-	if n != 12 {
-		t.Errorf("flag set has %d flags, want 12", n)
+	if n != 13 {
+		t.Errorf("flag set has %d flags, want 13", n)
 	}
 	for _, s := range []string{
-		"ELBD_CONFIG", "ELBD_DATA_DIR", "ELBD_API_LISTEN", "ELBD_REGION", "ELBD_ZONES", "ELBD_DNS_DOMAIN", "ELBD_STORE", "ELBD_LOG_LEVEL", "ELBD_METRICS_LISTEN",
+		"ELBD_CONFIG", "ELBD_DATA_DIR", "ELBD_API_LISTEN", "ELBD_REGION", "ELBD_ZONES", "ELBD_DNS_DOMAIN", "ELBD_STORE", "ELBD_LOG_LEVEL", "ELBD_METRICS_LISTEN", "ELBD_ACCESS_LOG_DIR",
 		"ELBD_ACCESS_KEY_ID", "ELBD_SECRET_ACCESS_KEY", "ELBD_ACCOUNT_ID",
 		"data_dir", "api_listen", "dns_domain", "log_level", "metrics_listen", `"127.0.0.1:9901"`,
 		`"./elbd-data"`, `"127.0.0.1:9900"`, `"us-east-1"`, "<region>a,<region>b,<region>c", `"elb.internal"`, "bolt:<data-dir>/elbd.db", `"info"`, `"123456789012"`,

@@ -27,10 +27,17 @@ type File struct {
 	AddressPool6  string   `yaml:"address_pool6"`
 	DNSListen     string   `yaml:"dns_listen"`
 	MetricsListen string   `yaml:"metrics_listen"`
+	AccessLogDir  string   `yaml:"access_log_dir"`
 	Store         string   `yaml:"store"`
 	LogLevel      string   `yaml:"log_level"`
 
 	Limits FileLimits `yaml:"limits"`
+
+	// HealthCheckSpeedup divides every health check's Interval and
+	// Timeout (Timeout no lower than 500 ms), for tests and
+	// demonstrations; 1–1000, default 1. DescribeLoadBalancers still
+	// shows the configured values.
+	HealthCheckSpeedup int `yaml:"health_check_speedup"`
 
 	Subnets        []Subnet        `yaml:"subnets"`
 	SecurityGroups []SecurityGroup `yaml:"security_groups"`

@@ -218,6 +218,9 @@ func (f *File) Validate() error {
 }
 
 func (f *File) validate(p *problems) {
+	if f.HealthCheckSpeedup < 0 || f.HealthCheckSpeedup > 1000 {
+		p.addf("health_check_speedup must be 1–1000 (got %d)", f.HealthCheckSpeedup)
+	}
 	for _, l := range []struct {
 		key string
 		v   *int

@@ -1,14 +1,17 @@
 package controller
 
 import (
+	"math"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/elbd/elbd/internal/dataplane"
 	"github.com/elbd/elbd/internal/desync"
 	"github.com/elbd/elbd/internal/elb"
+	"github.com/elbd/elbd/internal/health"
 	"github.com/elbd/elbd/internal/model"
 	"github.com/elbd/elbd/internal/policy"
 )
@@ -16,9 +19,16 @@ import (
 // InstanceLookup resolves an instance id as seen by an account.
 type InstanceLookup func(account, id string) (model.Instance, bool)
 
+// Options tune how Build translates desired state.
+type Options struct {
+	// HealthSpeedup divides health-check intervals and timeouts (tests
+	// and demonstrations); 0 or 1 keeps them.
+	HealthSpeedup int
+}
+
 // Build translates a desired-state snapshot into a data-plane config. It
 // is a pure function of its inputs.
-func Build(st *elb.State, lookup InstanceLookup, groups GroupLookup) *dataplane.Config {
+func Build(st *elb.State, lookup InstanceLookup, groups GroupLookup, opts Options) *dataplane.Config {
 	keys := make([]elb.Key, 0, len(st.LoadBalancers))
 	for k := range st.LoadBalancers {
 		keys = append(keys, k)
@@ -26,9 +36,9 @@ func Build(st *elb.State, lookup InstanceLookup, groups GroupLookup) *dataplane.
 	slices.SortFunc(keys, func(a, b elb.Key) int {
 		return strings.Compare(a.Account+"/"+a.Name, b.Account+"/"+b.Name)
 	})
-	cfg := &dataplane.Config{Revision: st.Revision}
+	cfg := &dataplane.Config{Revision: st.Revision, StickyKey: st.StickyKey}
 	for _, k := range keys {
-		cfg.Balancers = append(cfg.Balancers, balancer(st.LoadBalancers[k], lookup, groups))
+		cfg.Balancers = append(cfg.Balancers, balancer(st.LoadBalancers[k], lookup, groups, opts))
 	}
 	return cfg
 }
@@ -36,7 +46,7 @@ func Build(st *elb.State, lookup InstanceLookup, groups GroupLookup) *dataplane.
 // GroupLookup resolves a declared security group.
 type GroupLookup func(id string) (model.SecurityGroup, bool)
 
-func balancer(lb *model.LoadBalancer, lookup InstanceLookup, groups GroupLookup) dataplane.Balancer {
+func balancer(lb *model.LoadBalancer, lookup InstanceLookup, groups GroupLookup, opts Options) dataplane.Balancer {
 	mode, err := desync.ParseMode(lb.Attributes.DesyncMode)
 	if err != nil {
 		mode = desync.Defensive
@@ -46,6 +56,14 @@ func balancer(lb *model.LoadBalancer, lookup InstanceLookup, groups GroupLookup)
 		CrossZone:   lb.Attributes.CrossZone,
 		IdleTimeout: time.Duration(lb.Attributes.IdleTimeout) * time.Second,
 		DesyncMode:  mode,
+		HealthCheck: healthSpec(lb.HealthCheck, opts.HealthSpeedup),
+	}
+	if al := lb.Attributes.AccessLog; al.Enabled {
+		b.AccessLog = dataplane.AccessLog{Enabled: true, Bucket: al.S3BucketName, Prefix: al.S3BucketPrefix,
+			Interval: time.Duration(al.EmitInterval) * time.Minute}
+	}
+	for _, d := range lb.Draining {
+		b.Draining = append(b.Draining, dataplane.Drain{ID: d.Instance, Until: d.Until})
 	}
 	if len(lb.SecurityGroups) > 0 {
 		b.Firewall = true
@@ -79,6 +97,7 @@ func balancer(lb *model.LoadBalancer, lookup InstanceLookup, groups GroupLookup)
 			Protocol: l.Protocol, Port: l.LoadBalancerPort,
 			InstanceProtocol: l.InstanceProtocol, InstancePort: l.InstancePort,
 			ProxyProtocol: proxyProtocol(lb, l.InstancePort),
+			Sticky:        stickiness(lb, l),
 		})
 	}
 	for _, id := range lb.Instances {
@@ -117,4 +136,47 @@ func proxyProtocol(lb *model.LoadBalancer, port int) bool {
 		}
 	}
 	return false
+}
+
+// healthSpec is the checker's view of hc, sped up by speedup. An invalid
+// check (none is stored) gives the zero Spec: no checks.
+func healthSpec(hc model.HealthCheck, speedup int) health.Spec {
+	spec, err := health.SpecFrom(hc)
+	if err != nil {
+		return health.Spec{}
+	}
+	if speedup > 1 {
+		spec.Interval /= time.Duration(speedup)
+		spec.Timeout = max(spec.Timeout/time.Duration(speedup), 500*time.Millisecond)
+	}
+	return spec
+}
+
+// stickiness returns the stickiness policy among l's policies, if any.
+func stickiness(lb *model.LoadBalancer, l model.Listener) *dataplane.Sticky {
+	for _, name := range l.PolicyNames {
+		p, ok := lb.Policy(name)
+		if !ok {
+			continue
+		}
+		switch p.TypeName {
+		case policy.LBCookieStickinessType:
+			s := &dataplane.Sticky{}
+			for _, a := range p.Attributes {
+				if a.Name == "CookieExpirationPeriod" {
+					if n, err := strconv.ParseInt(a.Value, 10, 64); err == nil && n > 0 {
+						s.Expiration = time.Duration(min(n, int64(math.MaxInt64/int64(time.Second)))) * time.Second
+					}
+				}
+			}
+			return s
+		case policy.AppCookieStickinessType:
+			for _, a := range p.Attributes {
+				if a.Name == "CookieName" {
+					return &dataplane.Sticky{AppCookie: a.Value}
+				}
+			}
+		}
+	}
+	return nil
 }

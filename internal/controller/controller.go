@@ -28,6 +28,8 @@ type Controller struct {
 	Interval time.Duration
 	// ProbeTimeout bounds one listener probe.
 	ProbeTimeout time.Duration
+	// Build tunes the translation of each snapshot.
+	Build Options
 
 	mu      sync.Mutex
 	applied uint64 // revision last applied
@@ -73,7 +75,7 @@ func (c *Controller) Applied() (uint64, <-chan struct{}) {
 }
 
 func (c *Controller) reconcile(ctx context.Context, st *elb.State) {
-	cfg := Build(st, c.svc.Instance, c.svc.SecurityGroup)
+	cfg := Build(st, c.svc.Instance, c.svc.SecurityGroup, c.Build)
 	status := c.plane.Apply(cfg)
 	up := c.probe(ctx, status)
 	if c.dns != nil {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/elbd/elbd/internal/desync"
+	"github.com/elbd/elbd/internal/health"
 )
 
 // Config is everything the data plane serves, as one immutable snapshot.
@@ -12,6 +13,10 @@ type Config struct {
 	// Revision is the desired-state revision this was built from.
 	Revision  uint64
 	Balancers []Balancer
+	// StickyKey signs sticky-session cookies (see internal/sticky); it
+	// is the same for every balancer and across restarts. Empty
+	// disables sticky sessions.
+	StickyKey []byte
 }
 
 // Balancer is one load balancer as the data plane sees it.
@@ -24,6 +29,18 @@ type Balancer struct {
 	Listeners []Listener
 	// Instances are the registered, running instances in enabled zones.
 	Instances []Instance
+	// Draining are instances that stopped serving (deregistered, or
+	// their zone disabled) and whose connections drain until Until.
+	// They get no new traffic; their connections are closed when the
+	// drain ends. An instance that stops serving without a Drain entry
+	// has its connections closed at once (draining disabled).
+	Draining []Drain
+	// HealthCheck is the balancer's active health check; the zero Spec
+	// (Interval 0) means no checks, and every instance is then taken as
+	// healthy.
+	HealthCheck health.Spec
+	// AccessLog configures access logs; disabled when !Enabled.
+	AccessLog AccessLog
 	// CrossZone lets each node use the instances of every enabled zone.
 	CrossZone bool
 	// IdleTimeout closes connections idle this long on either side.
@@ -35,6 +52,23 @@ type Balancer struct {
 	// is accepted only if a rule allows its source on the listener port.
 	Firewall bool
 	Rules    []Rule
+}
+
+// Drain is an instance whose connections drain.
+type Drain struct {
+	ID string
+	// Until is when its connections are closed at the latest. The drain
+	// ends earlier once nothing is in flight to the instance.
+	Until time.Time
+}
+
+// AccessLog is a balancer's AccessLog attribute.
+type AccessLog struct {
+	Enabled bool
+	// Bucket and Prefix become directories under the access-log root.
+	Bucket, Prefix string
+	// Interval is the emit interval: 5 or 60 minutes.
+	Interval time.Duration
 }
 
 // Rule is one ingress rule of a security group applied to a balancer.
@@ -78,6 +112,20 @@ type Listener struct {
 	InstancePort     int
 	// ProxyProtocol sends a PROXY v1 line to instances (TCP listeners).
 	ProxyProtocol bool
+	// Sticky is the listener's stickiness policy (HTTP listeners); nil
+	// for none.
+	Sticky *Sticky
+}
+
+// Sticky is a stickiness policy attached to a listener.
+type Sticky struct {
+	// AppCookie names the application cookie that the AWSELB cookie
+	// follows (AppCookieStickinessPolicyType); empty for the duration
+	// cookie of LBCookieStickinessPolicyType.
+	AppCookie string
+	// Expiration is the duration cookie's lifetime (CookieExpirationPeriod);
+	// zero makes it a session cookie.
+	Expiration time.Duration
 }
 
 // Instance is a back end.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/elbd/elbd/internal/balance"
+	"github.com/elbd/elbd/internal/health"
 	"github.com/elbd/elbd/internal/httpproxy"
 	"github.com/elbd/elbd/internal/metrics"
 	"github.com/elbd/elbd/internal/tcpproxy"
@@ -39,6 +40,15 @@ type Plane struct {
 	// reconfiguration.
 	backends map[backendKey]*balance.Backend
 	status   []ListenerStatus
+	// drains are the instances draining, by balancer and instance;
+	// draining is set while drainLoop runs.
+	drains   map[health.Key]*drainState
+	draining bool
+
+	// checker runs the active health checks; index maps its keys to
+	// backends for its callbacks.
+	checker *health.Checker
+	index   atomic.Pointer[healthIndex]
 
 	// probes holds the source addresses of Probe connections in flight.
 	probes sync.Map // netip.AddrPort → struct{}
@@ -72,6 +82,9 @@ type Options struct {
 	// Metrics receives the ELB metrics of every balancer and zone, and the
 	// listeners' state. Nil means no metrics.
 	Metrics *metrics.Metrics
+	// Prober runs the active health checks; nil means a real
+	// health.NetProber.
+	Prober health.Prober
 }
 
 // New returns a plane serving nothing.
@@ -86,8 +99,12 @@ func New(o Options) *Plane {
 		o.MaxPerInstance = 1000
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Plane{log: o.Logger, maxConns: o.MaxConns, maxPerInstance: o.MaxPerInstance, surges: map[string]*httpproxy.Surge{}, http: httpproxy.New(httpproxy.Options{}), ctx: ctx, cancel: cancel,
-		listeners: map[netip.AddrPort]*listener{}, backends: map[backendKey]*balance.Backend{}, metrics: o.Metrics}
+	p := &Plane{log: o.Logger, maxConns: o.MaxConns, maxPerInstance: o.MaxPerInstance, surges: map[string]*httpproxy.Surge{}, http: httpproxy.New(httpproxy.Options{}), ctx: ctx, cancel: cancel,
+		listeners: map[netip.AddrPort]*listener{}, backends: map[backendKey]*balance.Backend{}, metrics: o.Metrics,
+		drains: map[health.Key]*drainState{}}
+	p.index.Store(&healthIndex{})
+	p.checker = health.New(health.Options{Prober: o.Prober, OnChange: p.onHealthChange, OnCheck: p.onHealthCheck})
+	return p
 }
 
 // route is what a listener serves at one moment. Immutable.
@@ -126,12 +143,13 @@ func (p *Plane) Apply(cfg *Config) []ListenerStatus {
 	usedBackends := map[backendKey]bool{}
 	live := map[metrics.Key]bool{} // balancers and zones with metrics
 	var status []ListenerStatus
+	index := healthIndex{}
 	for i := range cfg.Balancers {
 		b := &cfg.Balancers[i]
 		sets := map[int]*balance.Set{}
 		for _, l := range b.Listeners {
 			if _, ok := sets[l.InstancePort]; !ok {
-				sets[l.InstancePort] = p.backendSet(b, l.InstancePort, usedBackends)
+				sets[l.InstancePort] = p.backendSet(cfg, b, l.InstancePort, usedBackends, index)
 			}
 		}
 		p.observeHosts(b, sets, live)
@@ -196,11 +214,8 @@ func (p *Plane) Apply(cfg *Config) []ListenerStatus {
 		p.log.Info("listener started", "addr", ap, "balancer", st.Balancer, "protocol", st.Protocol)
 		status = append(status, st)
 	}
-	for k := range p.backends {
-		if !usedBackends[k] {
-			delete(p.backends, k)
-		}
-	}
+	p.applyDrains(cfg, usedBackends)
+	p.applyHealth(cfg, index)
 	liveBalancers := map[string]bool{}
 	for i := range cfg.Balancers {
 		liveBalancers[cfg.Balancers[i].Key] = true
@@ -234,21 +249,24 @@ func (p *Plane) Status() []ListenerStatus {
 }
 
 // backendSet returns the set of b's instances on port, reusing Backend
-// values across snapshots.
-func (p *Plane) backendSet(b *Balancer, port int, used map[backendKey]bool) *balance.Set {
+// values across snapshots, and adds them to index.
+func (p *Plane) backendSet(cfg *Config, b *Balancer, port int, used map[backendKey]bool, index healthIndex) *balance.Set {
 	var bs []*balance.Backend
 	for _, in := range b.Instances {
 		k := backendKey{b.Key, in.ID, port}
+		hk := health.Key{Balancer: b.Key, Instance: in.ID}
 		be := p.backends[k]
 		addr := netip.AddrPortFrom(in.Addr, uint16(port))
 		if be == nil || be.Addr != addr || be.Zone != in.Zone {
+			if be != nil {
+				be.Retire() // moved: its connections go to the old address
+			}
 			be = balance.NewBackend(in.ID, in.Zone, addr)
-			// No active health checks yet: a registered, running
-			// instance is taken as healthy.
-			be.SetHealthy(true)
+			be.SetHealthy(p.healthy(b, hk))
 			p.backends[k] = be
 		}
 		used[k] = true
+		index[hk] = append(index[hk], be)
 		bs = append(bs, be)
 	}
 	return balance.NewSet(bs)
@@ -391,6 +409,7 @@ func (p *Plane) Close() {
 		delete(p.listeners, ap)
 	}
 	p.mu.Unlock()
+	p.checker.Close()
 	p.cancel()
 	p.conns.Wait()
 	p.http.CloseIdle()

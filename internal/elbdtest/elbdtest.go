@@ -66,6 +66,7 @@ region: us-east-1
 dns_domain: elb.test
 dns_listen: "127.0.0.1:0"
 metrics_listen: "127.0.0.1:0"
+health_check_speedup: 20
 address_pool: ` + AddressPool + `
 ` + topologyYAML
 

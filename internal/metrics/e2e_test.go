@@ -191,7 +191,8 @@ func TestScrapeThroughElbd(t *testing.T) {
 	// Requests are counted once their response has been sent: wait for
 	// the counts, then check every family exactly.
 	flat := waitScrape(t, metricsURL, "all requests counted", func(f map[string]float64) bool {
-		return f["elbd_request_count_total"+l("web")] >= 13 && f["elbd_request_count_total"+l("broken")] >= 3
+		return f["elbd_request_count_total"+l("web")] >= 13 && f["elbd_request_count_total"+l("broken")] >= 3 &&
+			f["elbd_healthy_host_count"+l("web")] == 1 && f["elbd_unhealthy_host_count"+l("broken")] == 1
 	})
 	want := map[string]float64{
 		"elbd_request_count_total" + l("web"):                                         13,
@@ -221,8 +222,8 @@ func TestScrapeThroughElbd(t *testing.T) {
 		"elbd_backend_connection_errors_total" + l("broken"):                          3,
 		"elbd_latency_seconds_count" + l("broken"):                                    0,
 		"elbd_desync_noncompliant_requests_total" + l("broken", `class="Acceptable"`): 0,
-		"elbd_healthy_host_count" + l("broken"):                                       1,
-		"elbd_unhealthy_host_count" + l("broken"):                                     0,
+		"elbd_healthy_host_count" + l("broken"):                                       0,
+		"elbd_unhealthy_host_count" + l("broken"):                                     1,
 	}
 	for s, v := range want {
 		if got, ok := flat[s]; !ok || got != v {

@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/elbd/elbd/internal/api"
@@ -104,11 +105,13 @@ func start(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Lo
 	if cfg.AddressPool6 != "" {
 		pool6, _ = netip.ParsePrefix(cfg.AddressPool6)
 	}
+	hs := &healthSource{}
 	svc, err := elb.New(ctx, elb.Config{
 		AddressPool: pool, AddressPool6: pool6,
 		Region: cfg.Region, Zones: cfg.Zones, DNSDomain: cfg.DNSDomain,
 		Subnets: Subnets(cfg.File.Subnets), Groups: Groups(cfg.File.SecurityGroups),
 		Limits: model.Limits(cfg.Limits), Accounts: accounts, Static: static, Logger: log,
+		Health: hs,
 	}, st)
 	if err != nil {
 		return nil, err
@@ -143,7 +146,9 @@ func start(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Lo
 		m = metrics.New()
 	}
 	plane := dataplane.New(dataplane.Options{Logger: log, Metrics: m})
+	hs.plane.Store(plane)
 	ctrl := controller.New(svc, plane, dns, cfg.DNSDomain, log)
+	ctrl.Build.HealthSpeedup = cfg.File.HealthCheckSpeedup
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s := &Server{Service: svc, AdminKey: admin, addr: ln.Addr(), st: st, plane: plane, dns: dns, Controller: ctrl,
 		cancel: cancel, errc: make(chan error, 1), log: log,
@@ -296,4 +301,18 @@ func Groups(in []config.SecurityGroup) []model.SecurityGroup {
 		out = append(out, mg)
 	}
 	return out
+}
+
+// healthSource answers DescribeInstanceHealth from the data plane, which
+// is made after the service that asks it.
+type healthSource struct {
+	plane atomic.Pointer[dataplane.Plane]
+}
+
+func (h *healthSource) InstanceHealth(account, lb, id string) (model.InstanceState, bool) {
+	p := h.plane.Load()
+	if p == nil {
+		return model.InstanceState{}, false
+	}
+	return p.InstanceHealth(account+"/"+lb, id)
 }
