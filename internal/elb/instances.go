@@ -11,8 +11,8 @@ import (
 // HealthSource reports what the data plane knows about an instance's
 // health on a load balancer. ok is false when it has no verdict yet. For
 // an instance that is draining it answers InService with
-// model.DescDeregistering while connections remain, and anything else
-// once the drain has ended.
+// model.DescDeregistering while connections remain, and OutOfService with
+// model.DescNotRegistered once the drain has ended.
 type HealthSource interface {
 	InstanceHealth(account, lb, instanceID string) (state model.InstanceState, ok bool)
 }
@@ -168,14 +168,17 @@ func (s *Service) unregisteredState(lb *model.LoadBalancer, id string) model.Ins
 }
 
 // stillDraining asks the data plane whether id's drain from lb is still
-// running: it ends before its deadline once nothing is in flight. Without
-// a data plane the deadline alone decides.
+// running: it ends before its deadline once nothing is in flight, and the
+// plane then answers "not registered". Without a data plane the deadline
+// alone decides.
 func (s *Service) stillDraining(lb *model.LoadBalancer, id string) bool {
 	if s.cfg.Health == nil {
 		return true
 	}
+	// Until the data plane has applied the change it may still answer
+	// with the instance's last health; only "not registered" ends it.
 	h, ok := s.cfg.Health.InstanceHealth(lb.Account, lb.Name, id)
-	return !ok || h.Description == model.DescDeregistering
+	return !ok || h.Description != model.DescNotRegistered
 }
 
 func (s *Service) instanceState(st *State, lb *model.LoadBalancer, id string) model.InstanceState {
