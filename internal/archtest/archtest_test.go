@@ -121,6 +121,12 @@ var layering = []struct {
 		why:       "the service layer must not know the API or the server that hosts it",
 	},
 	{
+		pkgs: []string{"internal/dataplane", "internal/httpproxy", "internal/tcpproxy", "internal/balance",
+			"internal/health", "internal/sticky", "internal/accesslog", "internal/proxyproto", "internal/desync"},
+		forbidden: []string{"internal/api", "internal/elb", "internal/store", "internal/server", "internal/controller"},
+		why:       "the data plane receives immutable config snapshots from the controller; it never reads the API's or the store's types",
+	},
+	{
 		pkgs:      []string{"internal/metrics"},
 		forbidden: []string{"internal/dataplane", "internal/httpproxy", "internal/tcpproxy", "internal/controller", "internal/server"},
 		why:       "metrics knows nothing of the proxies: internal/dataplane translates their records, so the proxies may report to metrics later without a cycle",

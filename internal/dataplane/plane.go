@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/elbd/elbd/internal/health"
 	"github.com/elbd/elbd/internal/httpproxy"
 	"github.com/elbd/elbd/internal/metrics"
+	"github.com/elbd/elbd/internal/sticky"
 	"github.com/elbd/elbd/internal/tcpproxy"
 )
 
@@ -262,6 +264,11 @@ func (p *Plane) backendSet(cfg *Config, b *Balancer, port int, used map[backendK
 				be.Retire() // moved: its connections go to the old address
 			}
 			be = balance.NewBackend(in.ID, in.Zone, addr)
+			if len(cfg.StickyKey) > 0 {
+				// The instance port is part of the name: ELB loses
+				// stickiness when a listener's instance port changes.
+				be.Token = sticky.Token(cfg.StickyKey, b.Key, in.ID, strconv.Itoa(port))
+			}
 			be.SetHealthy(p.healthy(b, hk))
 			p.backends[k] = be
 		}
