@@ -152,7 +152,9 @@ func (c *countingProber) Probe(ctx context.Context, a netip.Addr, t Target, time
 //   - TCP and HTTP: 2,000 instances checked every 5 s (ELB's shortest
 //     interval) for 10 s of real time, about 4,000 checks;
 //   - TCP-1000x30s: 1,000 instances at ELB's default interval of 30 s for
-//     30 s, about 1,000 checks.
+//     30 s, about 1,000 checks;
+//   - HTTP-1000x5s: 1,000 instances with HTTP checks every 5 s for 10 s,
+//     about 2,000 checks.
 //
 // It reports this process's CPU time (getrusage: user + system) per minute
 // of checking and per check, heap allocations per check, and the
@@ -173,6 +175,7 @@ func BenchmarkCheckCost(b *testing.B) {
 		{"TCP", "TCP", tcp, 2000, 5 * time.Second, 10 * time.Second},
 		{"HTTP", "HTTP", http, 2000, 5 * time.Second, 10 * time.Second},
 		{"TCP-1000x30s", "TCP", tcp, 1000, 30 * time.Second, 30 * time.Second},
+		{"HTTP-1000x5s", "HTTP", http, 1000, 5 * time.Second, 10 * time.Second},
 	} {
 		instances, window := tt.instances, tt.window
 		b.Run(tt.name, func(b *testing.B) {
