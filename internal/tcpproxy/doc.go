@@ -4,8 +4,9 @@
 // connection: backend choice (round robin over the candidates the listener
 // gives it, one retry on another backend when a dial fails), the backend's
 // outstanding count, the optional PROXY protocol v1 line, half-close, the
-// idle timeout, and closing both sockets. It does not accept connections,
-// enforce security groups, or choose candidates; the listener does.
+// idle timeout, closing both sockets, and cutting the connection when its
+// backend is retired. It does not accept connections, enforce security
+// groups, or choose candidates; the listener does.
 //
 // # Splice: no wrappers on the copy path
 //
@@ -78,4 +79,22 @@
 // sockets, as does cancelling the context passed to Proxy; an idle
 // timeout closes both normally. Proxy returns only after both directions
 // have ended, both sockets are closed and the backend is released.
+//
+// # Failed backends and retirement
+//
+// A dial that fails is reported to Config.OnBackendFailure (the data plane
+// feeds it to passive health, balance.Set.TryEject) and retried once on
+// another candidate: no byte has been read from the client yet, so the
+// client cannot tell. Failures after the connection is established are
+// neither retried nor reported: a TCP stream cannot be replayed.
+//
+// Each connection is tied to its backend's balance.Backend.Retired
+// context with context.AfterFunc (one registration per connection, none
+// per byte): retiring the backend, which the data plane does when a
+// connection-draining period ends, or at once when draining is disabled,
+// resets both sockets, with ErrBackendRetired as Stats.Err. Until then a
+// deregistered backend's connections run on; new connections do not reach
+// it because it is no longer among the candidates (a retired backend
+// picked from candidates loaded just before is skipped like a failed dial,
+// without counting as one).
 package tcpproxy

@@ -32,6 +32,10 @@ var (
 	// ErrIdleTimeout is the Stats.Err of a connection closed because no data
 	// was sent or received on it for the idle timeout.
 	ErrIdleTimeout = errors.New("tcpproxy: idle timeout")
+	// ErrBackendRetired is the Stats.Err of a connection reset because its
+	// backend was retired (balance.Backend.Retire: the end of connection
+	// draining, or a deregistration without it).
+	ErrBackendRetired = errors.New("tcpproxy: backend retired")
 )
 
 // Config is what Proxy needs to know about the listener a connection came
@@ -68,6 +72,12 @@ type Config struct {
 	// it, for access logs and metrics. It runs on the connection's
 	// goroutine and should return quickly.
 	OnDone func(Stats)
+	// OnBackendFailure, if set, is called when connecting to a backend
+	// fails (refused, unreachable, timed out), but not when the attempt
+	// was cut short by ctx. It runs on the connection's goroutine, on many
+	// at once, and should return quickly; the data plane passes the
+	// failure to balance.Set.TryEject.
+	OnBackendFailure func(b *balance.Backend, err error)
 }
 
 // Stats describes one proxied connection once it has ended.
@@ -121,6 +131,7 @@ var (
 // Proxy picks a backend from cfg.Candidates (none: the client is closed at
 // once), holds it with Acquire until the connection ends, and dials it;
 // if that fails it tries one other candidate before closing the client.
+// Retiring the backend (balance.Backend.Retire) resets both sockets.
 // Then it writes the PROXY v1 line if configured and copies in both
 // directions on the bare sockets, so that Linux moves the bytes with
 // splice(2). See the package documentation.
@@ -149,7 +160,7 @@ func Proxy(ctx context.Context, client *net.TCPConn, cfg *Config) {
 			p.shutdown(err, true)
 		}
 	}
-	p.run(ctx)
+	p.run(ctx, b.Retired())
 	b.Release()
 	st.BytesIn, st.BytesOut, st.Err = p.in, p.out, p.cause
 	finish(ctx, cfg, log, &st)
@@ -181,19 +192,31 @@ func connect(ctx context.Context, cfg *Config, log *slog.Logger, st *Stats) (*ne
 	d := net.Dialer{Timeout: timeout}
 	for attempt := 1; ; attempt++ {
 		st.Backend, st.BackendID = b.Addr, b.ID
-		b.Acquire()
-		// DialContext with the address as a string, not Dialer.DialTCP: the
-		// latter binds the socket to 0.0.0.0:0 before connecting when given
-		// no local address, which costs a syscall and makes the kernel pick
-		// an ephemeral port unique across all destinations.
-		c, err := d.DialContext(ctx, "tcp", b.Addr.String())
-		if err == nil {
-			st.ConnectTime = time.Since(st.Start)
-			return c.(*net.TCPConn), b, nil
-		}
-		b.Release()
-		if ctx.Err() == nil {
-			st.ConnectErrors++
+		var err error
+		if retired(b) {
+			// Picked from candidates loaded just before it was
+			// retired: not a connect error, but go elsewhere.
+			err = ErrBackendRetired
+		} else {
+			b.Acquire()
+			// DialContext with the address as a string, not
+			// Dialer.DialTCP: the latter binds the socket to 0.0.0.0:0
+			// before connecting when given no local address, which
+			// costs a syscall and makes the kernel pick an ephemeral
+			// port unique across all destinations.
+			var c net.Conn
+			c, err = d.DialContext(ctx, "tcp", b.Addr.String())
+			if err == nil {
+				st.ConnectTime = time.Since(st.Start)
+				return c.(*net.TCPConn), b, nil
+			}
+			b.Release()
+			if ctx.Err() == nil {
+				st.ConnectErrors++
+				if cfg.OnBackendFailure != nil {
+					cfg.OnBackendFailure(b, err)
+				}
+			}
 		}
 		if log.Enabled(ctx, slog.LevelWarn) {
 			log.LogAttrs(ctx, slog.LevelWarn, "tcpproxy: cannot connect to backend",
@@ -223,6 +246,16 @@ func another(picker *balance.RoundRobin, cands []*balance.Backend, failed *balan
 		}
 	}
 	return nil
+}
+
+// retired reports whether b has been retired.
+func retired(b *balance.Backend) bool {
+	select {
+	case <-b.Retired().Done():
+		return true
+	default:
+		return false
+	}
 }
 
 // finish logs the end of a connection and reports it to OnDone.
@@ -313,9 +346,14 @@ func kernelWorks(rc syscall.RawConn) bool {
 }
 
 // run copies both directions, the backend→client one on a new goroutine,
-// and returns when both have ended and both sockets are closed.
-func (p *pipe) run(ctx context.Context) {
+// and returns when both have ended and both sockets are closed. Cancelling
+// ctx or retired (the backend's Retired context) resets both sockets.
+func (p *pipe) run(ctx, retired context.Context) {
 	stopCtx := context.AfterFunc(ctx, func() { p.shutdown(context.Cause(ctx), true) })
+	if retired.Done() != nil {
+		stopRetired := context.AfterFunc(retired, func() { p.shutdown(ErrBackendRetired, true) })
+		defer stopRetired()
+	}
 	// Arm the watchdog only once p.timer is set: checkIdle reads it, and
 	// Reset (not AfterFunc) orders the assignment before the callback.
 	p.timer = time.AfterFunc(math.MaxInt64, p.checkIdle)

@@ -833,3 +833,155 @@ func TestConcurrentConnections(t *testing.T) {
 		checkOutstanding(t, b0, b1)
 	})
 }
+
+// failures records OnBackendFailure calls.
+type failures struct {
+	mu  sync.Mutex
+	ids []string
+}
+
+func (f *failures) record(b *balance.Backend, err error) {
+	if err == nil {
+		panic("OnBackendFailure without an error")
+	}
+	f.mu.Lock()
+	f.ids = append(f.ids, b.ID)
+	f.mu.Unlock()
+}
+
+func (f *failures) get() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.ids...)
+}
+
+func TestOnBackendFailure(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		backs   []string // "dead" refuses, "live" echoes, "retired" is retired
+		wantErr bool
+		want    []string // failures reported, in order
+		wantID  string   // backend in Stats
+	}{
+		{"live", []string{"live"}, false, nil, "i-0"},
+		{"failover", []string{"dead", "live"}, false, []string{"i-0"}, "i-1"},
+		{"one refuses", []string{"dead"}, true, []string{"i-0"}, "i-0"},
+		{"all refuse, one retry", []string{"dead", "dead", "dead"}, true, []string{"i-0", "i-1"}, "i-1"},
+		{"retired is skipped, not a failure", []string{"retired", "live"}, false, nil, "i-1"},
+		{"only retired", []string{"retired"}, true, nil, "i-0"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			checkGoroutines(t)
+			var bs []*balance.Backend
+			for i, kind := range tt.backs {
+				id := fmt.Sprintf("i-%d", i)
+				switch kind {
+				case "dead":
+					bs = append(bs, refusedBackend(t, id))
+				case "live":
+					bs = append(bs, startBackend(t, id, echo))
+				case "retired":
+					b := startBackend(t, id, echo)
+					b.Retire()
+					bs = append(bs, b)
+				}
+			}
+			var f failures
+			p := startProxy(t, "", &Config{Candidates: candidates(bs...), Picker: new(balance.RoundRobin), OnBackendFailure: f.record})
+			c := p.dial(t)
+			if tt.wantErr {
+				waitClosed(t, c, slack)
+			} else {
+				roundTrip(t, c, "ping")
+				c.CloseWrite()
+				waitClosed(t, c, slack)
+			}
+			st := p.next(t)
+			if (st.Err != nil) != tt.wantErr || st.BackendID != tt.wantID || st.ConnectErrors != len(tt.want) {
+				t.Errorf("Stats = %+v, want error %v on %s after %d connect errors", st, tt.wantErr, tt.wantID, len(tt.want))
+			}
+			if tt.backs[0] == "retired" && !strings.Contains(p.log.String(), ErrBackendRetired.Error()) {
+				t.Errorf("the retired backend was not picked first:\n%s", p.log)
+			}
+			if tt.wantErr && len(tt.want) == 0 && !errors.Is(st.Err, ErrBackendRetired) {
+				t.Errorf("Stats.Err = %v, want ErrBackendRetired", st.Err)
+			}
+			if got := f.get(); !slicesEqual(got, tt.want) {
+				t.Errorf("OnBackendFailure called for %v, want %v", got, tt.want)
+			}
+			checkOutstanding(t, bs...)
+		})
+	}
+}
+
+func slicesEqual(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// Retiring a backend resets the connections to it, both sides, and only
+// those.
+func TestRetireClosesConnections(t *testing.T) {
+	forEachCopy(t, func(t *testing.T) {
+		checkGoroutines(t)
+		backendErr := make(chan error, 4)
+		handle := func(c *net.TCPConn) {
+			_, err := io.Copy(struct{ io.Writer }{c}, struct{ io.Reader }{c})
+			backendErr <- err
+		}
+		gone := startBackend(t, "i-gone", handle)
+		stay := startBackend(t, "i-stay", handle)
+		pGone := startProxy(t, "", &Config{Candidates: candidates(gone)})
+		pStay := startProxy(t, "", &Config{Candidates: candidates(stay)})
+		cGone, cStay := pGone.dial(t), pStay.dial(t)
+		roundTrip(t, cGone, "a")
+		roundTrip(t, cStay, "b")
+
+		gone.Retire()
+		if _, err := waitClosed(t, cGone, slack); !errors.Is(err, syscall.ECONNRESET) {
+			t.Errorf("client read error after Retire = %v, want a reset", err)
+		}
+		select {
+		case err := <-backendErr:
+			if !errors.Is(err, syscall.ECONNRESET) {
+				t.Errorf("backend read error after Retire = %v, want a reset", err)
+			}
+		case <-time.After(slack):
+			t.Fatal("the retired backend's connection is still open")
+		}
+		if st := pGone.next(t); !errors.Is(st.Err, ErrBackendRetired) {
+			t.Errorf("Stats.Err = %v, want ErrBackendRetired", st.Err)
+		}
+		// The other backend's connection is untouched.
+		roundTrip(t, cStay, "still here")
+		cStay.CloseWrite()
+		waitClosed(t, cStay, slack)
+		if st := pStay.next(t); st.Err != nil {
+			t.Errorf("other connection: Stats.Err = %v, want nil", st.Err)
+		}
+		checkOutstanding(t, gone, stay)
+	})
+}
+
+// A connection that ends normally is unaffected by a later Retire.
+func TestRetireAfterEnd(t *testing.T) {
+	checkGoroutines(t)
+	b := startBackend(t, "i-1", echo)
+	p := startProxy(t, "", &Config{Candidates: candidates(b)})
+	c := p.dial(t)
+	roundTrip(t, c, "x")
+	c.CloseWrite()
+	waitClosed(t, c, slack)
+	if st := p.next(t); st.Err != nil {
+		t.Errorf("Stats.Err = %v, want nil", st.Err)
+	}
+	b.Retire()
+	checkOutstanding(t, b)
+}
