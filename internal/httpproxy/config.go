@@ -52,6 +52,40 @@ type Config struct {
 	// Surge is the load balancer's surge queue, shared by its listeners;
 	// nil with a cap means requests over the cap are refused with 503.
 	Surge *Surge
+	// Sticky, when non-nil, enables sticky sessions on this listener (an
+	// LBCookieStickinessPolicyType or AppCookieStickinessPolicyType
+	// policy). See the package documentation.
+	Sticky *Sticky
+	// OnBackendFailure, when non-nil, is called when a back end fails a
+	// request in a way that says something about the back end rather than
+	// the client: connecting to it failed (refused, unreachable, timed
+	// out, TLS handshake failed), a new connection to it was reset or
+	// closed before any response byte, or a response head did not arrive
+	// within the idle timeout. A pooled connection found closed is not a
+	// failure (back ends close idle connections), nor is a connection cut
+	// because its back end was retired. It runs on the connection's
+	// goroutine, possibly on many at once, and should return quickly; the
+	// data plane passes the failure to balance.Set.TryEject.
+	OnBackendFailure func(b *balance.Backend, err error)
+}
+
+// Sticky configures sticky sessions: the AWSELB cookie (package sticky)
+// routes a client's requests to the instance it was first sent to.
+type Sticky struct {
+	// Lookup returns the back end named by an AWSELB cookie value if it
+	// is one this node may route to (a registered instance of the node's
+	// zone, or of any enabled zone with cross-zone load balancing), else
+	// nil. The data plane passes a closure over balance.Set.ByToken plus
+	// the zone check. token points into the request head: Lookup must
+	// not keep it, and must not allocate.
+	Lookup func(token []byte) *balance.Backend
+	// AppCookie is the application cookie's name
+	// (AppCookieStickinessPolicyType's CookieName); empty selects the
+	// duration-based policy (LBCookieStickinessPolicyType).
+	AppCookie string
+	// Expiration is the duration-based policy's CookieExpirationPeriod;
+	// zero makes AWSELB a session cookie.
+	Expiration time.Duration
 }
 
 // defaultIdleTimeout is ELB's default ConnectionSettings IdleTimeout.
@@ -96,15 +130,18 @@ type Record struct {
 	// framing included).
 	SentBytes int64
 	// Method, URL and Proto are the request line's three parts as received,
-	// and UserAgent the User-Agent value; empty when the head could not be
-	// parsed that far. They are valid only during OnRequest.
-	Method, URL, Proto, UserAgent []byte
+	// UserAgent the User-Agent value and Host the (first) Host value;
+	// empty when the head could not be parsed that far or has no such
+	// field. They are valid only during OnRequest.
+	Method, URL, Proto, UserAgent, Host []byte
 	// Desync is the classification of the raw request head and
 	// DesyncAction what the mode made of it.
 	Desync       desync.Verdict
 	DesyncAction desync.Action
 	// Retries counts extra back-end attempts: a stale pooled connection
-	// replaced, or another back end tried after a failed connect.
+	// replaced by a new one, or another back end tried after a failed
+	// connect or after a new connection failed an idempotent request
+	// before answering.
 	Retries int
 	// ConnectErrors counts attempts to connect to a back end (TCP connect
 	// or TLS handshake) that failed: ELB's BackendConnectionErrors. A

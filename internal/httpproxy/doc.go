@@ -61,15 +61,13 @@
 //     Content-Length and Transfer-Encoding cannot be removed through
 //     Connection. Expect: 100-continue is answered at once with
 //     "100 Continue" and removed, as ELB does.
-//  5. Routing: Config.Picker over Config.Candidates(), Acquire before the
-//     request is sent, Release when its response is done. A refused or
-//     failed dial is retried once on another candidate (no request byte has
-//     been sent, so this is safe for any method); a reused pooled connection
-//     that turns out to have been closed by the back end while idle (the
-//     write fails, or it ends before the first response byte) is retried
-//     once on a fresh connection when the method is idempotent or no body
-//     byte has been sent. Before a reused connection carries a request
-//     body, a non-blocking peek checks that the back end has not closed it.
+//  5. Routing: the back end named by a valid AWSELB cookie when sticky
+//     sessions are on (see below), else Config.Picker over
+//     Config.Candidates(); Acquire before the request is sent, Release when
+//     its response is done. Failures are retried as described under
+//     "Failures, retries and passive health". Before a reused connection
+//     carries a request body, a non-blocking peek checks that the back end
+//     has not closed it.
 //  6. Bodies are streamed both ways, never buffered whole: fixed-length
 //     bodies through a pooled 32 KiB buffer, chunked bodies verbatim with
 //     their framing validated as they pass (hex sizes, CRLFs, trailer
@@ -110,6 +108,80 @@
 // none is healthy it still forwards. A caller that wants 503 then returns no
 // candidates.
 //
+// # Sticky sessions
+//
+// With Config.Sticky, a request whose Cookie fields carry an AWSELB cookie
+// (package sticky) goes to the back end Sticky.Lookup maps it to, if that
+// back end is usable (healthy, not ejected) and below MaxPerBackend, and
+// gets no new cookie: ELB does not refresh the cookie's expiry. Lookup is a
+// map lookup of the value as it stands in the head, and the cookie is
+// added to the response head from a per-connection buffer, so stickiness
+// allocates nothing per request (TestStickyAllocs). Otherwise the request
+// is routed normally and:
+//
+//   - duration-based policy: the response sets AWSELB to the Token of the
+//     back end that answered, with MAX-AGE=Sticky.Expiration (a session
+//     cookie when zero);
+//   - application-cookie policy: AWSELB is set only when the back end's
+//     response sets the application cookie (Sticky.AppCookie), and then
+//     follows that cookie's Max-Age/Expires and Secure/HttpOnly, removal
+//     included; and, a choice of this implementation, a request that
+//     carried an AWSELB cookie it could not follow gets a session AWSELB
+//     for where it went, so that the session re-sticks there (ELB's "stays
+//     even if the old instance recovers") instead of wandering until the
+//     application next sets its cookie.
+//
+// A request whose cookie's back end failed to connect, or was retried
+// elsewhere, re-sticks to where it went. Two deliberate exceptions keep a
+// session where it is: when no candidate is usable (the pickers fail open),
+// the cookie is followed anyway; and a request that found its back end at
+// MaxPerBackend goes elsewhere without a new cookie, a cap being a
+// moment's overload rather than a verdict on the instance. Application
+// Set-Cookie fields are passed through untouched; one with a trailing ";"
+// is ignored, as ELB ignores it.
+//
+// # Failures, retries and passive health
+//
+// A request is sent again only when that cannot run it twice:
+//
+//   - a refused or failed connect (nothing was sent) is retried once on
+//     another candidate, for any method;
+//   - a pooled connection that turns out to have been closed by the back
+//     end while idle (the write fails, or it ends before the first response
+//     byte) is replaced by a new connection to the same back end when the
+//     method is idempotent or no body byte has been sent;
+//   - a new connection reset or closed before any response byte, for an
+//     idempotent method (GET, HEAD, OPTIONS, TRACE, PUT, DELETE: RFC 9110
+//     §9.2.2, the set nginx also retries) whose body, if any, was buffered
+//     whole and not streamed, is retried once on another candidate. This is
+//     what a crashing instance looks like, and it makes killing one of
+//     several back ends cost no client request (TestKillBackendUnderLoad).
+//     POST and PATCH are not retried even with a buffered body: the dead
+//     back end may have acted on them before dying.
+//
+// Nothing is retried after a response byte arrived, after a streamed body
+// started, or on a timeout; at most one other back end is tried per
+// request. Record.Retries counts the extra attempts. Config.OnBackendFailure
+// hears about the failures that point at the back end: failed connects,
+// new connections reset or closed before any response byte, and response
+// heads not received within the idle timeout. The data plane ejects the
+// back end through balance.Set.TryEject, so the pickers avoid it until an
+// active health check readmits it.
+//
+// # Retired back ends
+//
+// Every back-end connection is tied to its back end's
+// balance.Backend.Retired context with context.AfterFunc when it is
+// dialled, so the registration is paid once per connection, not per
+// request. When the data plane retires a back end (connection draining
+// over, or a deregistration without draining) its idle pooled connections
+// are closed and its pool dropped, requests in flight on it are cut (the
+// client gets 504, or a truncated response), and tunnels to it end. Such a
+// cut is neither reported as a back-end failure nor retried: ELB does not
+// complete those requests either. A request that picked the back end from
+// candidates loaded just before it was retired goes to another candidate,
+// or gets 503.
+//
 // # Timeouts
 //
 // Config.IdleTimeout applies to both sides: no byte read or written for
@@ -131,8 +203,12 @@
 // graceful close: a request in progress completes and its response carries
 // Connection: close; an idle connection is closed at once; a tunnel is
 // closed at once. Closing the net.Conn from outside forces an immediate
-// end. Idle back-end connections are kept per back-end address, most
-// recently used first, at most Options.MaxIdlePerBackend each, and closed
+// end. Idle back-end connections are kept per *balance.Backend (so that
+// retiring one closes exactly its connections, even when another load
+// balancer uses the same address), most recently used first, at most
+// Options.MaxIdlePerBackend each, and closed
 // after IdleTimeout idle by a timer that runs only while some are idle;
-// CloseIdle closes them all.
+// CloseIdle closes them all. A back end's pool is forgotten when the back
+// end is retired, so whoever drops a *balance.Backend for good must retire
+// it.
 package httpproxy

@@ -30,17 +30,34 @@ func FuzzServeConn(f *testing.F) {
 	} {
 		f.Add([]byte(s), uint8(0))
 	}
+	for _, s := range []string{
+		"GET / HTTP/1.1\r\nHost: a\r\nCookie: AWSELB=0123456789ABCDEF0123456789ABCDEF\r\n\r\n",
+		"GET / HTTP/1.1\r\nHost: a\r\nCookie: a=1; AWSELB=\"x\"; APP=2\r\nCookie: AWSELB\r\n\r\n",
+	} {
+		f.Add([]byte(s), uint8(3))
+		f.Add([]byte(s), uint8(4))
+	}
 	be := fastBackend(f)
 	p := New(Options{MaxHeadBytes: 4096, MaxHeaders: 20})
 	f.Cleanup(p.CloseIdle)
 	cands := []*balance.Backend{be}
-	cfgs := make([]*Config, 3)
-	for i, m := range []desync.Mode{desync.Monitor, desync.Defensive, desync.Strictest} {
-		cfgs[i] = &Config{
+	be.Token = "0123456789ABCDEF0123456789ABCDEF"
+	set := balance.NewSet(cands)
+	var cfgs []*Config
+	for _, m := range []desync.Mode{desync.Monitor, desync.Defensive, desync.Strictest} {
+		cfgs = append(cfgs, &Config{
 			Candidates:  func() []*balance.Backend { return cands },
 			IdleTimeout: 50 * time.Millisecond,
 			DesyncMode:  m,
-		}
+		})
+	}
+	// Sticky sessions, both policies.
+	for _, s := range []*Sticky{{Lookup: set.ByToken, Expiration: time.Minute}, {Lookup: set.ByToken, AppCookie: "APP"}} {
+		cfgs = append(cfgs, &Config{
+			Candidates:  func() []*balance.Backend { return cands },
+			IdleTimeout: 50 * time.Millisecond,
+			Sticky:      s,
+		})
 	}
 	f.Fuzz(func(t *testing.T, in []byte, mode uint8) {
 		cfg := cfgs[int(mode)%len(cfgs)]

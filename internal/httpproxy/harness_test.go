@@ -239,6 +239,7 @@ func (h *harness) onRequest(r *Record) {
 	c.URL = bytes.Clone(r.URL)
 	c.Proto = bytes.Clone(r.Proto)
 	c.UserAgent = bytes.Clone(r.UserAgent)
+	c.Host = bytes.Clone(r.Host)
 	h.mu.Lock()
 	h.recs = append(h.recs, c)
 	h.mu.Unlock()

@@ -28,6 +28,8 @@ const (
 	hXForwardedProto
 	hXForwardedPort
 	hUserAgent
+	hCookie
+	hSetCookie
 )
 
 // kindOf returns the kind of field name, which must be a token.
@@ -42,8 +44,11 @@ func kindOf(name []byte) hdrKind {
 			return hHost
 		}
 	case 6:
-		if equalFold(name, "expect") {
+		switch {
+		case equalFold(name, "expect"):
 			return hExpect
+		case equalFold(name, "cookie"):
+			return hCookie
 		}
 	case 7:
 		switch {
@@ -60,6 +65,8 @@ func kindOf(name []byte) hdrKind {
 			return hUserAgent
 		case equalFold(name, "keep-alive"):
 			return hKeepAlive
+		case equalFold(name, "set-cookie"):
+			return hSetCookie
 		}
 	case 14:
 		if equalFold(name, "content-length") {
@@ -126,6 +133,7 @@ type request struct {
 	upgrade        bool // an upgrade request: Connection: upgrade and Upgrade
 	expectContinue bool
 	userAgent      []byte
+	host           []byte // the first Host value
 }
 
 // response is a parsed response head.
@@ -222,6 +230,10 @@ func parseRequest(head []byte, req *request, hdrs []header, maxHeaders int) int 
 			}
 		case hUserAgent:
 			req.userAgent = h.value
+		case hHost:
+			if req.host == nil {
+				req.host = h.value
+			}
 		}
 	}
 	req.upgrade = req.upgrade && m.connUpgrade && req.minor >= 1

@@ -1,11 +1,14 @@
 package httpproxy
 
 import (
+	"context"
 	"crypto/tls"
+	"errors"
 	"net"
-	"net/netip"
 	"sync"
 	"time"
+
+	"github.com/elbd/elbd/internal/balance"
 )
 
 // backConn is a connection to a back end with its read buffer. It belongs
@@ -15,6 +18,9 @@ type backConn struct {
 	br   reader
 	dl   deadlines
 	pool *hostPool
+	// unretire unregisters the function that closes conn when its back
+	// end is retired; nil if the back end can never be retired.
+	unretire func() bool
 
 	reused      bool          // it has carried a request before
 	idleSince   time.Time     // when it was put back
@@ -22,22 +28,42 @@ type backConn struct {
 }
 
 func (bc *backConn) close() {
+	if bc.unretire != nil {
+		bc.unretire()
+	}
 	bc.conn.Close()
 	bc.br.release()
 }
 
-// poolKey identifies a pool: back-end address, and whether its connections
-// are TLS.
+// poolKey identifies a pool: the back end, and whether its connections
+// are TLS. Pools are per *balance.Backend rather than per address so that
+// retiring a back end closes exactly its connections, even when another
+// load balancer sends requests to the same address.
 type poolKey struct {
-	addr netip.AddrPort
-	tls  bool
+	b   *balance.Backend
+	tls bool
 }
 
-// hostPool holds the idle connections to one back-end address, most
-// recently used last.
+// hostPool holds the idle connections to one back end, most recently used
+// last.
 type hostPool struct {
-	mu   sync.Mutex
-	idle []*backConn
+	mu      sync.Mutex
+	idle    []*backConn
+	retired bool // its back end was retired: pool nothing more
+}
+
+// errRetired is the error of getConn for a back end that has been retired.
+var errRetired = errors.New("httpproxy: back end retired")
+
+// isRetired reports whether b has been retired. It costs an atomic load and
+// a non-blocking receive, so it can sit on every request's path.
+func isRetired(b *balance.Backend) bool {
+	select {
+	case <-b.Retired().Done():
+		return true
+	default:
+		return false
+	}
 }
 
 func (p *Proxy) hostPool(k poolKey) *hostPool {
@@ -52,8 +78,31 @@ func (p *Proxy) hostPool(k poolKey) *hostPool {
 	if hp = p.pools[k]; hp == nil {
 		hp = &hostPool{idle: make([]*backConn, 0, p.opts.MaxIdlePerBackend)}
 		p.pools[k] = hp
+		// When the back end is retired, forget its pool so that the map
+		// does not keep retired back ends, and close what is idle in it.
+		// (Runs at once, on its own goroutine, if it already was.)
+		context.AfterFunc(k.b.Retired(), func() { p.dropPool(k, hp) })
 	}
 	return hp
+}
+
+// dropPool removes a retired back end's pool and closes its idle
+// connections; connections in use are closed by their own retirement hook
+// and are not pooled again.
+func (p *Proxy) dropPool(k poolKey, hp *hostPool) {
+	p.mu.Lock()
+	if p.pools[k] == hp {
+		delete(p.pools, k)
+	}
+	p.mu.Unlock()
+	hp.mu.Lock()
+	hp.retired = true
+	idle := hp.idle
+	hp.idle = nil
+	hp.mu.Unlock()
+	for _, bc := range idle {
+		bc.close()
+	}
 }
 
 // getIdle returns the most recently used idle connection to k that has not
@@ -90,6 +139,11 @@ func (p *Proxy) putIdle(bc *backConn, now time.Time, idle time.Duration) {
 	bc.idleSince, bc.idleTimeout = now, idle
 	hp := bc.pool
 	hp.mu.Lock()
+	if hp.retired {
+		hp.mu.Unlock()
+		bc.close()
+		return
+	}
 	var evicted *backConn
 	if len(hp.idle) >= p.opts.MaxIdlePerBackend {
 		evicted = hp.idle[0]
@@ -105,20 +159,28 @@ func (p *Proxy) putIdle(bc *backConn, now time.Time, idle time.Duration) {
 	p.armReaper()
 }
 
-// dial opens a new connection to addr.
+// dial opens a new connection to k's back end and ties it to the back
+// end's retirement: retiring the back end closes the connection, whether
+// it is idle in the pool or carrying a request (which is thereby cut, as
+// ELB cuts the requests still in flight when a draining period ends). The
+// hook costs an allocation per connection, not per request.
 func (p *Proxy) dial(k poolKey, tlsConf *tls.Config) (*backConn, error) {
 	d := net.Dialer{Timeout: p.opts.DialTimeout}
+	addr := k.b.Addr.String()
 	var c net.Conn
 	var err error
 	if tlsConf != nil {
-		c, err = tls.DialWithDialer(&d, "tcp", k.addr.String(), tlsConf)
+		c, err = tls.DialWithDialer(&d, "tcp", addr, tlsConf)
 	} else {
-		c, err = d.Dial("tcp", k.addr.String())
+		c, err = d.Dial("tcp", addr)
 	}
 	if err != nil {
 		return nil, err
 	}
 	bc := &backConn{conn: c, pool: p.hostPool(k)}
+	if ctx := k.b.Retired(); ctx.Done() != nil {
+		bc.unretire = context.AfterFunc(ctx, func() { c.Close() })
+	}
 	bc.br.init()
 	return bc, nil
 }
@@ -206,12 +268,12 @@ func (p *Proxy) CloseIdle() {
 	}
 }
 
-// idleConns returns the number of idle connections to addr (for tests).
-func (p *Proxy) idleConns(addr netip.AddrPort) int {
+// idleConns returns the number of idle connections to b (for tests).
+func (p *Proxy) idleConns(b *balance.Backend) int {
 	n := 0
 	for _, t := range []bool{false, true} {
 		p.mu.RLock()
-		hp := p.pools[poolKey{addr, t}]
+		hp := p.pools[poolKey{b, t}]
 		p.mu.RUnlock()
 		if hp != nil {
 			hp.mu.Lock()

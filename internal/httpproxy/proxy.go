@@ -104,6 +104,8 @@ type clientConn struct {
 	rec    Record
 	recBuf []byte // copies of the request-line parts for rec
 
+	cookieBuf []byte // the AWSELB Set-Cookie field line being added
+
 	fi        forwardInfo
 	localPort int
 	ipBuf     [64]byte
@@ -392,7 +394,7 @@ func (cc *clientConn) serve(load func() *Config) bool {
 	return cc.forward(cfg, act, idle)
 }
 
-// keepRequestLine copies the request-line parts and User-Agent into
+// keepRequestLine copies the request-line parts, User-Agent and Host into
 // recBuf for the Record: the head they point into is overwritten once the
 // body is read.
 func (cc *clientConn) keepRequestLine() {
@@ -404,8 +406,10 @@ func (cc *clientConn) keepRequestLine() {
 	b = append(b, r.proto...)
 	v := len(b)
 	b = append(b, r.userAgent...)
+	u := len(b)
+	b = append(b, r.host...)
 	cc.recBuf = b
-	cc.rec.Method, cc.rec.URL, cc.rec.Proto, cc.rec.UserAgent = b[:m:m], b[m:t:t], b[t:v:v], b[v:]
+	cc.rec.Method, cc.rec.URL, cc.rec.Proto, cc.rec.UserAgent, cc.rec.Host = b[:m:m], b[m:t:t], b[t:v:v], b[v:u:u], b[u:]
 }
 
 // fail answers a request with a generated response. It reports whether the
@@ -494,11 +498,20 @@ func (cc *clientConn) forward(cfg *Config, act desync.Action, idle time.Duration
 	if picker == nil {
 		picker = &p.picker
 	}
-	b := picker.Pick(cands)
+	var (
+		b  *balance.Backend
+		ss stickState
+	)
+	if cfg.Sticky != nil {
+		b, ss = stickyRoute(cfg, req, cands)
+	}
+	if b == nil {
+		b = picker.Pick(cands)
+	}
 	if b == nil {
 		return cc.fail(cfg, 503, req.framing != bodyNone, idle)
 	}
-	if cfg.MaxPerBackend > 0 {
+	if cfg.MaxPerBackend > 0 && b != ss.home {
 		if b = underCap(b, cands, cfg.MaxPerBackend); b == nil {
 			if cfg.Surge == nil {
 				rec.Spillover = true
@@ -557,10 +570,10 @@ func (cc *clientConn) forward(cfg *Config, act desync.Action, idle time.Duration
 	peek := req.framing != bodyNone && (!bodyInOut || !req.idempotent)
 
 	var (
-		bc         *backConn
-		dialFailed bool
-		fresh      bool
-		t1         time.Time
+		bc       *backConn
+		switched bool // the request moved to another back end once
+		fresh    bool // the next attempt uses a new connection
+		t1       time.Time
 	)
 	for {
 		b.Acquire()
@@ -569,18 +582,25 @@ func (cc *clientConn) forward(cfg *Config, act desync.Action, idle time.Duration
 		bc, err = p.getConn(b, cfg, cc.now, fresh, peek)
 		if err != nil {
 			cc.release(cfg, b)
-			rec.ConnectErrors++
+			if err != errRetired {
+				rec.ConnectErrors++
+				cc.backendFailed(cfg, b, err)
+			}
 			cc.debug(cfg, "back-end connect failed", err, b)
-			if !dialFailed {
+			// Nothing was sent: any request may go to another back end.
+			if !switched {
 				if alt := pickOther(picker, cands, b); alt != nil {
-					dialFailed, fresh, b = true, false, alt
+					switched, fresh, b = true, false, alt
 					rec.Retries++
 					continue
 				}
 			}
 			status := 502
-			if isTimeout(err) {
+			switch {
+			case isTimeout(err):
 				status = 504
+			case err == errRetired:
+				status = 503 // as if it had not been a candidate
 			}
 			return cc.fail(cfg, status, !bodyInOut, idle)
 		}
@@ -588,16 +608,36 @@ func (cc *clientConn) forward(cfg *Config, act desync.Action, idle time.Duration
 			t1 = time.Now()
 			rec.RequestProcessingTime = t1.Sub(rec.Time)
 		}
-		status, retry, err := cc.exchange(bc, idle, bodyInOut)
+		status, retry, fault, err := cc.exchange(bc, idle, bodyInOut)
 		if err == nil {
 			break
 		}
 		bc.close()
 		cc.release(cfg, b)
-		if retry && bc.reused && !fresh {
+		// A back end retired while the request was in flight had its
+		// connections cut on purpose: not its failure, and the request
+		// is not sent again (ELB does not complete it either).
+		retired := isRetired(b)
+		if retry && bc.reused && !fresh && !retired {
+			// Most likely the back end closed the pooled connection
+			// while it was idle: try a new one.
 			fresh = true
 			rec.Retries++
 			continue
+		}
+		if fault != faultNone && !retired && (!bc.reused || fault == faultTimeout) {
+			cc.backendFailed(cfg, b, err)
+		}
+		if retry && fault == faultClosed && !bc.reused && req.idempotent && !switched && !retired {
+			// A new connection reset or closed before any response
+			// byte, the request not consumed from the client: the back
+			// end is going away. An idempotent request may be sent to
+			// another one (RFC 9110 §9.2.2).
+			if alt := pickOther(picker, cands, b); alt != nil {
+				switched, fresh, b = true, false, alt
+				rec.Retries++
+				continue
+			}
 		}
 		cc.debug(cfg, "back-end request failed", err, b)
 		if status == 0 {
@@ -618,8 +658,12 @@ func (cc *clientConn) forward(cfg *Config, act desync.Action, idle time.Duration
 	if cfg.OnRequest != nil {
 		rec.BackendProcessingTime = t2.Sub(t1)
 	}
+	var extra []byte
+	if cfg.Sticky != nil {
+		extra = cc.stickyCookie(cfg.Sticky, ss, b)
+	}
 	if resp.status == 101 {
-		cc.tunnel(cfg, bc, b, idle)
+		cc.tunnel(cfg, bc, b, extra, idle)
 		return false
 	}
 	framing := resp.framing
@@ -628,7 +672,7 @@ func (cc *clientConn) forward(cfg *Config, act desync.Action, idle time.Duration
 	}
 	dechunk := framing == bodyChunked && req.minor == 0
 	keep := keepClient && framing != bodyEOF && !dechunk && !cc.draining()
-	out = appendResponse(cc.out[:0], resp, respHead{keep: keep, minor: req.minor, dechunk: dechunk})
+	out = appendResponse(cc.out[:0], resp, respHead{keep: keep, minor: req.minor, dechunk: dechunk, extra: extra})
 	bc.br.discard(cc.respHeadLen)
 	if cfg.OnRequest != nil {
 		rec.ResponseProcessingTime = time.Since(t2)
@@ -672,9 +716,15 @@ func (cc *clientConn) bodyConsumed(bodyInOut bool) bool {
 }
 
 // getConn returns a pooled connection to b or a new one (always new when
-// fresh). peek makes it check a pooled connection with alive first.
+// fresh), or errRetired if b has been retired. peek makes it check a
+// pooled connection with alive first.
 func (p *Proxy) getConn(b *balance.Backend, cfg *Config, now time.Time, fresh, peek bool) (*backConn, error) {
-	k := poolKey{addr: b.Addr, tls: cfg.BackendTLS != nil}
+	if isRetired(b) {
+		// Picked from candidates loaded just before b was retired:
+		// never hand out (or open) a connection to it.
+		return nil, errRetired
+	}
+	k := poolKey{b: b, tls: cfg.BackendTLS != nil}
 	if !fresh {
 		for {
 			bc := p.getIdle(k, now)
@@ -715,52 +765,75 @@ func pickOther(picker *balance.LeastOutstanding, cands []*balance.Backend, faile
 	return other
 }
 
+// fault says whether an exchange failure tells something about the back
+// end (see Config.OnBackendFailure).
+type fault uint8
+
+const (
+	faultNone    fault = iota // the client's doing, or a response the proxy refused
+	faultClosed               // the connection was reset or closed before any response byte
+	faultTimeout              // no response head within the idle timeout
+)
+
 // exchange writes the request head in cc.out to bc, starts the body copier
 // if the body is not in cc.out, and reads the final response head into
 // cc.resp (forwarding interim 1xx responses). On failure it returns the
-// status to answer with (0: none) and whether the request may be retried
-// on a fresh connection; the copier, if any, has then been stopped.
-func (cc *clientConn) exchange(bc *backConn, idle time.Duration, bodyInOut bool) (status int, retry bool, err error) {
+// status to answer with (0: none), whether the request may be sent again
+// (nothing of it was consumed from the client, and the method or the lack
+// of a body makes that safe), and what the failure says about the back end;
+// the copier, if any, has then been stopped.
+func (cc *clientConn) exchange(bc *backConn, idle time.Duration, bodyInOut bool) (status int, retry bool, f fault, err error) {
 	req := &cc.req
 	cc.body.started, cc.body.running = false, false
 	if err := bc.dl.write(bc.conn, cc.now, idle); err != nil {
-		return 502, true, err
+		return 502, true, faultClosed, err
 	}
 	if _, err := bc.conn.Write(cc.out); err != nil {
 		// Nothing of a streamed body has been read yet, and a body in
 		// cc.out can be sent again.
-		return 502, true, err
+		return 502, true, faultClosed, err
 	}
 	if !bodyInOut {
 		cc.startRequestBody(bc, idle)
 	}
 	// A stale connection shows as EOF or a reset before any response byte.
 	// Retrying is safe when nothing of the body was consumed, and the
-	// request is idempotent or had no body to send.
+	// request is idempotent or had no body to send, and no interim
+	// response has arrived.
 	canRetry := !cc.body.running && (req.idempotent || req.framing == bodyNone)
 	for interim := 0; ; interim++ {
 		n, got, err := cc.readResponseHead(bc, idle)
 		if err != nil {
 			if cc.body.running {
 				if st, ok := cc.abortRequestBody(bc); ok {
-					return st, false, err
+					return st, false, faultNone, err
 				}
 			}
 			switch {
-			case errors.Is(err, errBadResponse) || errors.Is(err, errFull) || got:
-				return 502, false, err
+			case errors.Is(err, errBadResponse) || errors.Is(err, errFull):
+				return 502, false, faultNone, err
 			case isTimeout(err):
-				return 504, false, err
+				st := 504
+				if got {
+					st = 502
+				}
+				return st, false, faultTimeout, err
+			case got:
+				return 502, false, faultNone, err
+			case interim > 0:
+				// Closed after an interim response: bytes came, and
+				// cc.out no longer holds the request.
+				return 504, false, faultNone, err
 			}
-			return 504, canRetry, err
+			return 504, canRetry, faultClosed, err
 		}
 		cc.respHeadLen = n
 		switch s := cc.resp.status; {
 		case s >= 200:
-			return 0, false, nil
+			return 0, false, faultNone, nil
 		case s == 101:
 			if req.upgrade {
-				return 0, false, nil
+				return 0, false, faultNone, nil
 			}
 		case s == 100:
 			bc.br.discard(n)
@@ -774,7 +847,7 @@ func (cc *clientConn) exchange(bc *backConn, idle time.Duration, bodyInOut bool)
 					if cc.body.running {
 						cc.abortRequestBody(bc)
 					}
-					return 0, false, err
+					return 0, false, faultNone, err
 				}
 			}
 			bc.br.discard(n)
@@ -783,7 +856,7 @@ func (cc *clientConn) exchange(bc *backConn, idle time.Duration, bodyInOut bool)
 		if cc.body.running {
 			cc.abortRequestBody(bc)
 		}
-		return 502, false, errUnexpected1
+		return 502, false, faultNone, errUnexpected1
 	}
 }
 

@@ -212,7 +212,7 @@ func TestKeepAliveReuse(t *testing.T) {
 		t.Errorf("back end accepted %d connections, want 1", got)
 	}
 	// The connection goes back to the pool just after the response.
-	waitFor(t, "one pooled connection", func() bool { return h.p.idleConns(be.b.Addr) == 1 })
+	waitFor(t, "one pooled connection", func() bool { return h.p.idleConns(be.b) == 1 })
 }
 
 func TestPipelining(t *testing.T) {
@@ -894,9 +894,9 @@ func TestIdleBackendConnsReaped(t *testing.T) {
 	h := newHarness(t, Config{IdleTimeout: 50 * time.Millisecond}, Options{}, be.b)
 	rc := h.dial(t)
 	rc.roundTrip("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
-	waitFor(t, "one pooled connection", func() bool { return h.p.idleConns(be.b.Addr) == 1 })
+	waitFor(t, "one pooled connection", func() bool { return h.p.idleConns(be.b) == 1 })
 	deadline := time.Now().Add(3 * time.Second)
-	for h.p.idleConns(be.b.Addr) != 0 {
+	for h.p.idleConns(be.b) != 0 {
 		if time.Now().After(deadline) {
 			t.Fatalf("idle back-end connection not closed after its idle timeout")
 		}
@@ -927,11 +927,11 @@ func TestMaxIdlePerBackend(t *testing.T) {
 	}
 	close(start)
 	wg.Wait()
-	if n := h.p.idleConns(be.b.Addr); n > 2 {
+	if n := h.p.idleConns(be.b); n > 2 {
 		t.Errorf("idle conns %d, want at most 2", n)
 	}
 	h.p.CloseIdle()
-	if n := h.p.idleConns(be.b.Addr); n != 0 {
+	if n := h.p.idleConns(be.b); n != 0 {
 		t.Errorf("after CloseIdle: %d idle conns", n)
 	}
 }

@@ -91,11 +91,14 @@ type respHead struct {
 	minor   int  // the client's HTTP/1.minor
 	dechunk bool // the body is de-chunked (HTTP/1.0 client)
 	upgrade bool // a 101 that starts a tunnel
+	// extra holds complete field lines the proxy adds (the AWSELB
+	// Set-Cookie), each ending with CRLF.
+	extra []byte
 }
 
 // appendResponse appends the head sent to the client for resp: status line
-// in HTTP/1.1, the end-to-end fields, and the Connection field the client
-// needs.
+// in HTTP/1.1, the end-to-end fields, the proxy's own fields (rh.extra),
+// and the Connection field the client needs.
 func appendResponse(out []byte, resp *response, rh respHead) []byte {
 	out = append(out, "HTTP/1.1 "...)
 	out = append(out, resp.statusText...)
@@ -126,6 +129,7 @@ func appendResponse(out []byte, resp *response, rh respHead) []byte {
 		}
 		out = appendField(out, h.name, h.value)
 	}
+	out = append(out, rh.extra...)
 	switch {
 	case rh.upgrade:
 		out = append(out, "Connection: Upgrade\r\n"...)

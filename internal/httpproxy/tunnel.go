@@ -11,13 +11,13 @@ import (
 )
 
 // tunnel relays a 101 Switching Protocols response (parsed in cc.resp) to
-// the client, then copies bytes both ways until both directions have ended
+// the client, with the extra field lines added, then copies bytes both ways until both directions have ended
 // or nothing moved either way for the idle timeout. It closes bc, releases
 // b and reports the request; the caller closes the client connection.
-func (cc *clientConn) tunnel(cfg *Config, bc *backConn, b *balance.Backend, idle time.Duration) {
+func (cc *clientConn) tunnel(cfg *Config, bc *backConn, b *balance.Backend, extra []byte, idle time.Duration) {
 	defer cc.release(cfg, b)
 	defer bc.close()
-	out := appendResponse(cc.out[:0], &cc.resp, respHead{keep: true, minor: 1, upgrade: true})
+	out := appendResponse(cc.out[:0], &cc.resp, respHead{keep: true, minor: 1, upgrade: true, extra: extra})
 	bc.br.discard(cc.respHeadLen)
 	// Whatever followed the 101 already belongs to the new protocol.
 	out = append(out, bc.br.buffered()...)
