@@ -6,6 +6,14 @@
 // closed, so established connections and untouched listeners are never
 // disturbed.
 //
+// Around the proxies it runs what ELB does to instances: the active health
+// checks (internal/health) whose verdicts flip flags on the shared
+// backends, passive ejection of an instance that fails live traffic (at
+// most half of a zone, readmitted by its next passing check), connection
+// draining (an instance that stops serving keeps its connections until
+// they finish or the drain times out, and is then retired, which closes
+// them), sticky-session tokens, and one access-log sink per node address.
+//
 // The data plane never imports the API, the store or the elb service: the
 // controller translates desired state into a Config.
 package dataplane

@@ -3,6 +3,7 @@ package dataplane
 import (
 	"strings"
 
+	"github.com/elbd/elbd/internal/accesslog"
 	"github.com/elbd/elbd/internal/balance"
 	"github.com/elbd/elbd/internal/desync"
 	"github.com/elbd/elbd/internal/httpproxy"
@@ -25,28 +26,44 @@ func metricsKey(bkey, zone string) metrics.Key {
 	return metrics.Key{Account: account, LoadBalancer: name, Zone: zone}
 }
 
-// instrument hooks r's proxy configuration to the handles of its balancer
-// and zone. The handles are looked up once here, not per request.
-func (p *Plane) instrument(r *route) {
-	if p.metrics == nil {
+// instrument hooks r's proxy configuration to the metric handles of its
+// balancer and zone (looked up once here, not per request) and to the
+// node's access log sink (nil: none); name is the balancer's name.
+func (p *Plane) instrument(r *route, sink *accesslog.Sink, name string) {
+	var h *metrics.Handles
+	if p.metrics != nil {
+		h = p.metrics.Handles(metricsKey(r.balancer, r.zone))
+		r.metrics = h
+	}
+	if h == nil && sink == nil {
 		return
 	}
-	h := p.metrics.Handles(metricsKey(r.balancer, r.zone))
-	r.metrics = h
 	if r.http != nil {
-		surge := r.http.Surge
+		surge, port := r.http.Surge, r.port
 		r.http.OnRequest = func(rec *httpproxy.Record) {
-			observeHTTP(h, rec)
-			if rec.Spillover {
-				h.Spillover()
+			if h != nil {
+				observeHTTP(h, rec)
+				if rec.Spillover {
+					h.Spillover()
+				}
+				if surge != nil && (rec.Queued || rec.Spillover) {
+					h.SetSurgeQueueLength(int(surge.Len()))
+				}
 			}
-			if surge != nil && (rec.Queued || rec.Spillover) {
-				h.SetSurgeQueueLength(int(surge.Len()))
+			if sink != nil {
+				logHTTP(sink, name, port, rec)
 			}
 		}
 	}
 	if r.tcp != nil {
-		r.tcp.OnDone = func(st tcpproxy.Stats) { observeTCP(h, &st) }
+		r.tcp.OnDone = func(st tcpproxy.Stats) {
+			if h != nil {
+				observeTCP(h, &st)
+			}
+			if sink != nil {
+				logTCP(sink, name, &st)
+			}
+		}
 	}
 }
 

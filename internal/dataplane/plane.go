@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/elbd/elbd/internal/accesslog"
 	"github.com/elbd/elbd/internal/balance"
 	"github.com/elbd/elbd/internal/health"
 	"github.com/elbd/elbd/internal/httpproxy"
@@ -52,6 +53,12 @@ type Plane struct {
 	checker *health.Checker
 	index   atomic.Pointer[healthIndex]
 
+	// sinks are the access logs of node addresses; retiredSinks are
+	// those replaced during the current Apply, closed at its end.
+	accessLogRoot, region string
+	sinks                 map[sinkKey]*sinkEntry
+	retiredSinks          []*accesslog.Sink
+
 	// probes holds the source addresses of Probe connections in flight.
 	probes sync.Map // netip.AddrPort → struct{}
 }
@@ -87,6 +94,11 @@ type Options struct {
 	// Prober runs the active health checks; nil means a real
 	// health.NetProber.
 	Prober health.Prober
+	// AccessLogRoot is the directory access logs are written under (one
+	// sub-directory per S3 bucket name); "" disables access logs.
+	AccessLogRoot string
+	// Region names the region in access-log paths and file names.
+	Region string
 }
 
 // New returns a plane serving nothing.
@@ -103,7 +115,8 @@ func New(o Options) *Plane {
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &Plane{log: o.Logger, maxConns: o.MaxConns, maxPerInstance: o.MaxPerInstance, surges: map[string]*httpproxy.Surge{}, http: httpproxy.New(httpproxy.Options{}), ctx: ctx, cancel: cancel,
 		listeners: map[netip.AddrPort]*listener{}, backends: map[backendKey]*balance.Backend{}, metrics: o.Metrics,
-		drains: map[health.Key]*drainState{}}
+		drains: map[health.Key]*drainState{}, sinks: map[sinkKey]*sinkEntry{},
+		accessLogRoot: o.AccessLogRoot, region: o.Region}
 	p.index.Store(&healthIndex{})
 	p.checker = health.New(health.Options{Prober: o.Prober, OnChange: p.onHealthChange, OnCheck: p.onHealthCheck})
 	return p
@@ -131,6 +144,10 @@ type listener struct {
 	done  chan struct{}
 	// open counts the listener's connections, bounded by MaxConns.
 	open atomic.Int64
+	// removed is set when the listener is closed: its keep-alive HTTP
+	// connections then end instead of serving more requests with a
+	// route that is no longer updated.
+	removed atomic.Bool
 }
 
 // Apply makes the running listeners match cfg: new (address, port) pairs
@@ -146,6 +163,7 @@ func (p *Plane) Apply(cfg *Config) []ListenerStatus {
 	live := map[metrics.Key]bool{} // balancers and zones with metrics
 	var status []ListenerStatus
 	index := healthIndex{}
+	usedSinks := map[sinkKey]bool{}
 	for i := range cfg.Balancers {
 		b := &cfg.Balancers[i]
 		sets := map[int]*balance.Set{}
@@ -163,7 +181,7 @@ func (p *Plane) Apply(cfg *Config) []ListenerStatus {
 					}
 					ap := netip.AddrPortFrom(ip, uint16(l.Port))
 					st := ListenerStatus{Balancer: b.Key, Zone: n.Zone, Addr: ap, Protocol: l.Protocol}
-					r, err := p.buildRoute(b, n.Zone, l, sets[l.InstancePort])
+					r, err := p.buildRoute(b, n.Zone, l, sets[l.InstancePort], p.sinkFor(b, ip, usedSinks))
 					if err != nil {
 						st.Err = err
 						status = append(status, st)
@@ -181,6 +199,7 @@ func (p *Plane) Apply(cfg *Config) []ListenerStatus {
 	}
 	for ap, l := range p.listeners {
 		if _, ok := want[ap]; !ok {
+			l.removed.Store(true)
 			l.ln.Close()
 			delete(p.listeners, ap)
 			p.log.Info("listener removed", "addr", ap)
@@ -218,6 +237,7 @@ func (p *Plane) Apply(cfg *Config) []ListenerStatus {
 	}
 	p.applyDrains(cfg, usedBackends)
 	p.applyHealth(cfg, index)
+	p.closeSinks(usedSinks)
 	liveBalancers := map[string]bool{}
 	for i := range cfg.Balancers {
 		liveBalancers[cfg.Balancers[i].Key] = true
@@ -282,7 +302,7 @@ func (p *Plane) backendSet(cfg *Config, b *Balancer, port int, used map[backendK
 // errUnsupported marks listeners this build cannot serve yet.
 var errUnsupported = errors.New("TLS listeners (HTTPS, SSL) are not served yet")
 
-func (p *Plane) buildRoute(b *Balancer, zone string, l Listener, set *balance.Set) (*route, error) {
+func (p *Plane) buildRoute(b *Balancer, zone string, l Listener, set *balance.Set, sink *accesslog.Sink) (*route, error) {
 	cands := set.Candidates(zone, b.CrossZone)
 	candidates := func() []*balance.Backend { return cands }
 	idle := b.IdleTimeout
@@ -296,7 +316,8 @@ func (p *Plane) buildRoute(b *Balancer, zone string, l Listener, set *balance.Se
 			return nil, errUnsupported
 		}
 		r.tcp = &tcpproxy.Config{Candidates: candidates, Picker: &balance.RoundRobin{},
-			ProxyProtocol: l.ProxyProtocol, IdleTimeout: idle, Logger: p.log}
+			ProxyProtocol: l.ProxyProtocol, IdleTimeout: idle, Logger: p.log,
+			OnBackendFailure: p.ejector(b, set)}
 	case "HTTP":
 		if l.InstanceProtocol != "HTTP" {
 			return nil, errUnsupported
@@ -308,12 +329,48 @@ func (p *Plane) buildRoute(b *Balancer, zone string, l Listener, set *balance.Se
 		}
 		r.http = &httpproxy.Config{Candidates: candidates, Picker: &balance.LeastOutstanding{},
 			Scheme: "http", Port: l.Port, IdleTimeout: idle, DesyncMode: b.DesyncMode, Logger: p.log,
-			MaxPerBackend: p.maxPerInstance, Surge: surge}
+			MaxPerBackend: p.maxPerInstance, Surge: surge, OnBackendFailure: p.ejector(b, set),
+			Sticky: stickiness(l.Sticky, set, zone, b.CrossZone)}
 	default:
 		return nil, errUnsupported
 	}
-	p.instrument(r)
+	p.instrument(r, sink, b.Name)
 	return r, nil
+}
+
+// ejector returns the passive-health hook of b's listeners on one
+// instance port: a failure seen on live traffic ejects the instance at
+// once, within the per-zone cap of set, until an active check passes
+// again. Balancers without active checks never eject, since nothing would
+// readmit.
+func (p *Plane) ejector(b *Balancer, set *balance.Set) func(*balance.Backend, error) {
+	if b.HealthCheck.Interval <= 0 {
+		return nil
+	}
+	key := b.Key
+	return func(be *balance.Backend, err error) {
+		if set.TryEject(be) {
+			p.log.Warn("instance ejected after failing live traffic; an active check readmits it",
+				"balancer", key, "instance", be.ID, "addr", be.Addr, "err", err)
+		}
+	}
+}
+
+// stickiness returns the proxy's view of a listener's stickiness policy:
+// a cookie names a backend of set, which this node uses only if it could
+// route to it anyway (its zone, or any with cross-zone).
+func stickiness(s *Sticky, set *balance.Set, zone string, crossZone bool) *httpproxy.Sticky {
+	if s == nil {
+		return nil
+	}
+	return &httpproxy.Sticky{AppCookie: s.AppCookie, Expiration: s.Expiration,
+		Lookup: func(token []byte) *balance.Backend {
+			be := set.ByToken(token)
+			if be == nil || !crossZone && be.Zone != zone {
+				return nil
+			}
+			return be
+		}}
 }
 
 func (p *Plane) accept(l *listener) {
@@ -396,8 +453,12 @@ func (p *Plane) serve(c net.Conn, l *listener, r *route) {
 		tcpproxy.Proxy(p.ctx, tc, r.tcp)
 	case r.http != nil:
 		// The HTTP engine re-reads the route between requests, so a
-		// keep-alive connection follows reconfiguration.
+		// keep-alive connection follows reconfiguration, and ends once
+		// its listener is gone (a zone disabled, a listener deleted).
 		p.http.ServeConn(p.ctx, c, func() *httpproxy.Config {
+			if l.removed.Load() {
+				return nil
+			}
 			if cur := l.route.Load(); cur.http != nil {
 				return cur.http
 			}
@@ -420,4 +481,12 @@ func (p *Plane) Close() {
 	p.cancel()
 	p.conns.Wait()
 	p.http.CloseIdle()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for k, e := range p.sinks {
+		if err := e.sink.Close(); err != nil {
+			p.log.Warn("access log: closing a file failed", "err", err)
+		}
+		delete(p.sinks, k)
+	}
 }

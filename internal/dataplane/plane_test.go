@@ -94,7 +94,8 @@ func TestApplyBindsSwapsAndRemoves(t *testing.T) {
 	if got, err := roundTrip(addr, "a"); err != nil || got != "one:a\n" {
 		t.Fatalf("through lb = %q, %v", got, err)
 	}
-	// An established connection survives reconfiguration and removal.
+	// An established connection survives reconfiguration and the
+	// listener's removal while its instance drains.
 	held, err := net.Dial("tcp", addr.String())
 	if err != nil {
 		t.Fatal(err)
@@ -106,18 +107,26 @@ func TestApplyBindsSwapsAndRemoves(t *testing.T) {
 	if got, _ := hr.ReadString('\n'); got != "one:x\n" {
 		t.Fatalf("held conn = %q", got)
 	}
+	drain := []Drain{{ID: "i-1", Until: time.Now().Add(time.Minute)}}
 	// A new route (other backend) takes effect for new connections.
-	p.Apply(&Config{Balancers: []Balancer{tcpBalancer("lb", node, port, be2)}})
+	swapped := tcpBalancer("lb", node, port, be2)
+	swapped.Draining = drain
+	p.Apply(&Config{Balancers: []Balancer{swapped}})
 	if got, err := roundTrip(addr, "b"); err != nil || got != "two:b\n" {
 		t.Fatalf("after swap = %q, %v", got, err)
 	}
-	p.Apply(&Config{})
+	p.Apply(&Config{Balancers: []Balancer{{Key: "lb", Name: "lb", Draining: drain}}})
 	if _, err := roundTrip(addr, "c"); err == nil {
 		t.Fatal("removed listener still accepts")
 	}
 	io.WriteString(held, "y\n")
 	if got, err := hr.ReadString('\n'); got != "one:y\n" {
 		t.Fatalf("established conn after removal = %q, %v", got, err)
+	}
+	// Once the balancer is gone, its connections are closed.
+	p.Apply(&Config{})
+	if got, err := hr.ReadString('\n'); err == nil {
+		t.Fatalf("connection of a deleted balancer still open: read %q", got)
 	}
 }
 

@@ -14,52 +14,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	elbsdk "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing/types"
-	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 
 	"github.com/elbd/elbd/internal/elb"
 	"github.com/elbd/elbd/internal/elbdtest"
 )
-
-// scrape fetches url and parses it as the Prometheus text format.
-func scrape(t *testing.T, url string) map[string]float64 {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatalf("GET %s: %v", url, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("GET %s: %s", url, resp.Status)
-	}
-	p := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := p.TextToMetricFamilies(resp.Body)
-	if err != nil {
-		t.Fatalf("parse %s: %v", url, err)
-	}
-	var list []*dto.MetricFamily
-	for _, f := range fams {
-		list = append(list, f)
-	}
-	return flatten(list)
-}
-
-// waitScrape scrapes until cond holds, bounded by a deadline.
-func waitScrape(t *testing.T, url, what string, cond func(map[string]float64) bool) map[string]float64 {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		flat := scrape(t, url)
-		if cond(flat) {
-			return flat
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
 
 // freePort returns a port free on addr.
 func freePort(t *testing.T, addr string) int {
@@ -145,7 +103,7 @@ func TestScrapeThroughElbd(t *testing.T) {
 	l := func(lb string, extra ...string) string { return lbz(acct, lb, "us-east-1a", extra...) }
 	// Both listeners serving, as the gauge reports once the controller has
 	// applied the state.
-	waitScrape(t, metricsURL, "both listeners serving", func(f map[string]float64) bool {
+	elbdtest.WaitScrape(t, metricsURL, "both listeners serving", func(f map[string]float64) bool {
 		return f["elbd_listeners"+l("web", `state="serving"`)] == 1 && f["elbd_listeners"+l("broken", `state="serving"`)] == 1
 	})
 
@@ -190,7 +148,7 @@ func TestScrapeThroughElbd(t *testing.T) {
 
 	// Requests are counted once their response has been sent: wait for
 	// the counts, then check every family exactly.
-	flat := waitScrape(t, metricsURL, "all requests counted", func(f map[string]float64) bool {
+	flat := elbdtest.WaitScrape(t, metricsURL, "all requests counted", func(f map[string]float64) bool {
 		return f["elbd_request_count_total"+l("web")] >= 13 && f["elbd_request_count_total"+l("broken")] >= 3 &&
 			f["elbd_healthy_host_count"+l("web")] == 1 && f["elbd_unhealthy_host_count"+l("broken")] == 1
 	})
@@ -248,7 +206,7 @@ func TestScrapeThroughElbd(t *testing.T) {
 	if _, err := c.DeleteLoadBalancer(ctx, &elbsdk.DeleteLoadBalancerInput{LoadBalancerName: aws.String("broken")}); err != nil {
 		t.Fatal(err)
 	}
-	flat = waitScrape(t, metricsURL, "the deleted balancer's series gone", func(f map[string]float64) bool {
+	flat = elbdtest.WaitScrape(t, metricsURL, "the deleted balancer's series gone", func(f map[string]float64) bool {
 		return len(series(f, "elbd_", `load_balancer="broken"`)) == 0
 	})
 	if got := flat["elbd_request_count_total"+l("web")]; got != 13 {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/elbd/elbd/internal/elbdtest"
 	"github.com/elbd/elbd/internal/metrics"
 )
 
@@ -19,7 +20,7 @@ func gather(t *testing.T, m *metrics.Metrics) map[string]float64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return flatten(fams)
+	return elbdtest.Flatten(fams)
 }
 
 func TestFamilies(t *testing.T) {

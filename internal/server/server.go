@@ -145,7 +145,11 @@ func start(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Lo
 		}
 		m = metrics.New()
 	}
-	plane := dataplane.New(dataplane.Options{Logger: log, Metrics: m})
+	logRoot := cfg.AccessLogDir
+	if logRoot == "" {
+		logRoot = filepath.Join(cfg.DataDir, "access-logs")
+	}
+	plane := dataplane.New(dataplane.Options{Logger: log, Metrics: m, AccessLogRoot: logRoot, Region: cfg.Region})
 	hs.plane.Store(plane)
 	ctrl := controller.New(svc, plane, dns, cfg.DNSDomain, log)
 	ctrl.Build.HealthSpeedup = cfg.File.HealthCheckSpeedup
