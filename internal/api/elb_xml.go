@@ -237,6 +237,16 @@ func attributes(a model.Attributes) xAttributes {
 	if a.DesyncAlias {
 		x.AdditionalAttributes.Items = append(x.AdditionalAttributes.Items, xKV{model.DesyncAliasKey, a.DesyncMode})
 	}
+	// elbd's own keys appear once set to true, so that a load balancer
+	// that does not use them looks exactly like an ELB one.
+	for _, kv := range []struct {
+		key string
+		on  bool
+	}{{model.TLS13Key, a.TLS13}, {model.SNIKey, a.SNI}, {model.SessionTicketsKey, a.SessionTickets}, {model.HTTP2Key, a.HTTP2}} {
+		if kv.on {
+			x.AdditionalAttributes.Items = append(x.AdditionalAttributes.Items, xKV{kv.key, "true"})
+		}
+	}
 	return x
 }
 

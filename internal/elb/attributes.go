@@ -76,6 +76,21 @@ func (s *Service) ModifyAttributes(ctx context.Context, account, name string, c 
 				a.DesyncMode, a.DesyncAlias = kv.Value, false
 			case model.DesyncAliasKey:
 				a.DesyncMode, a.DesyncAlias = kv.Value, true
+			case model.TLS13Key, model.SNIKey, model.SessionTicketsKey, model.HTTP2Key:
+				if kv.Value != "true" && kv.Value != "false" {
+					return model.Errorf(model.KindValidation, "%s must be true or false, not '%s'", kv.Key, kv.Value)
+				}
+				on := kv.Value == "true"
+				switch kv.Key {
+				case model.TLS13Key:
+					a.TLS13 = on
+				case model.SNIKey:
+					a.SNI = on
+				case model.SessionTicketsKey:
+					a.SessionTickets = on
+				default:
+					a.HTTP2 = on
+				}
 			default:
 				return model.Errorf(model.KindLoadBalancerAttributeNotFound, "The specified load balancer attribute does not exist: %s", kv.Key)
 			}

@@ -150,6 +150,21 @@ type Attributes struct {
 	// DesyncAlias records that the mode was last set through Terraform's
 	// alias key, so that Describe echoes that key too.
 	DesyncAlias bool `json:"desyncAlias,omitempty"`
+	// TLS13 lets HTTPS and SSL listeners negotiate TLS 1.3 when their
+	// policy enables TLS 1.2 (elbd.tls.tls13.enabled); default false, as
+	// Classic ELB never negotiates TLS 1.3.
+	TLS13 bool `json:"tls13,omitempty"`
+	// SNI makes HTTPS and SSL listeners also serve, chosen by the client's
+	// server name, every certificate uploaded under the IAM path of the
+	// listener's certificate (elbd.tls.sni.enabled); default false.
+	SNI bool `json:"sni,omitempty"`
+	// SessionTickets enables TLS session resumption with ticket keys that
+	// elbd rotates and shares across its listeners
+	// (elbd.tls.sessiontickets.enabled); default false.
+	SessionTickets bool `json:"sessionTickets,omitempty"`
+	// HTTP2 offers HTTP/2 to clients of HTTPS listeners through ALPN
+	// (elbd.https.http2.enabled); default false.
+	HTTP2 bool `json:"http2,omitempty"`
 }
 
 // AccessLog configures access logs.

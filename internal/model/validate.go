@@ -28,6 +28,13 @@ const (
 	// DesyncAliasKey is the spelling one Terraform provider release used.
 	DesyncKey      = "elb.http.desyncmitigationmode"
 	DesyncAliasKey = "elasticloadbalancing.http.desyncmitigationmode"
+
+	// elbd's own AdditionalAttributes: TLS features beyond Classic ELB,
+	// each "true" or "false" (the default). See docs/tls.md.
+	TLS13Key          = "elbd.tls.tls13.enabled"
+	SNIKey            = "elbd.tls.sni.enabled"
+	SessionTicketsKey = "elbd.tls.sessiontickets.enabled"
+	HTTP2Key          = "elbd.https.http2.enabled"
 	MaxTagKey      = 128
 	MaxTagValue    = 256
 )
