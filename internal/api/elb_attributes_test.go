@@ -145,6 +145,7 @@ func TestELBAttributesErrors(t *testing.T) {
 		{"draining timeout 3601", types.LoadBalancerAttributes{ConnectionDraining: &types.ConnectionDraining{Enabled: true, Timeout: aws.Int32(3601)}}, "ValidationError"},
 		{"unknown additional attribute", types.LoadBalancerAttributes{AdditionalAttributes: []types.AdditionalAttribute{{Key: aws.String("elb.http.xff.mode"), Value: aws.String("append")}}}, "LoadBalancerAttributeNotFound"},
 		{"bad desync mode", types.LoadBalancerAttributes{AdditionalAttributes: []types.AdditionalAttribute{{Key: aws.String(elbDesyncKey), Value: aws.String("lenient")}}}, "ValidationError"},
+		{"elbd TLS attribute not a boolean", types.LoadBalancerAttributes{AdditionalAttributes: []types.AdditionalAttribute{{Key: aws.String("elbd.tls.sni.enabled"), Value: aws.String("yes")}}}, "ValidationError"},
 		{"additional key pattern", types.LoadBalancerAttributes{AdditionalAttributes: []types.AdditionalAttribute{{Key: aws.String("elb_http"), Value: aws.String("x")}}}, "ValidationError"},
 		{"more than 10 additional attributes", types.LoadBalancerAttributes{AdditionalAttributes: func() []types.AdditionalAttribute {
 			var as []types.AdditionalAttribute
@@ -167,5 +168,40 @@ func TestELBAttributesErrors(t *testing.T) {
 	// A failed modification changes nothing, not even its valid parts.
 	if after := elbAttrString(f.attributes("bad")); after != before {
 		t.Errorf("attributes after failed modifications = %s, want unchanged %s", after, before)
+	}
+}
+
+// TestELBAttributesElbdTLS checks elbd's own TLS feature attributes: off
+// and absent from Describe by default, listed once true, off again on
+// "false".
+func TestELBAttributesElbdTLS(t *testing.T) {
+	f := startELB(t, "")
+	f.createClassic("tls", []string{usEast1a})
+	keys := []string{"elbd.tls.tls13.enabled", "elbd.tls.sni.enabled", "elbd.tls.sessiontickets.enabled", "elbd.https.http2.enabled"}
+	additional := func() map[string]string {
+		m := map[string]string{}
+		for _, kv := range f.attributes("tls").AdditionalAttributes {
+			m[aws.ToString(kv.Key)] = aws.ToString(kv.Value)
+		}
+		return m
+	}
+	if got := additional(); len(got) != 1 {
+		t.Fatalf("default AdditionalAttributes = %v, want only the desync mode", got)
+	}
+	for _, v := range []string{"true", "false"} {
+		var kvs []types.AdditionalAttribute
+		for _, k := range keys {
+			kvs = append(kvs, types.AdditionalAttribute{Key: aws.String(k), Value: aws.String(v)})
+		}
+		if _, err := f.elb.ModifyLoadBalancerAttributes(f.ctx, &elbsdk.ModifyLoadBalancerAttributesInput{
+			LoadBalancerName: aws.String("tls"), LoadBalancerAttributes: &types.LoadBalancerAttributes{AdditionalAttributes: kvs}}); err != nil {
+			t.Fatal(err)
+		}
+		got := additional()
+		for _, k := range keys {
+			if (v == "true") != (got[k] == "true") {
+				t.Errorf("after setting %s: %s = %q", v, k, got[k])
+			}
+		}
 	}
 }
