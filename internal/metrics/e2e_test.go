@@ -212,7 +212,7 @@ func TestScrapeThroughElbd(t *testing.T) {
 	if got := flat["elbd_request_count_total"+l("web")]; got != 13 {
 		t.Errorf("web request count after deleting broken = %v, want 13", got)
 	}
-	if n := len(series(flat, "elbd_", `load_balancer="web"`)); n != 36 {
-		t.Errorf("web has %d series, want 36 (37 per zone less the absent bind failure series)", n)
+	if n := len(series(flat, "elbd_", `load_balancer="web"`)); n != 37 {
+		t.Errorf("web has %d series, want 37 (38 per zone less the absent bind failure series)", n)
 	}
 }

@@ -102,6 +102,7 @@ type Metrics struct {
 	surge        *prometheus.GaugeVec
 	listeners    *prometheus.GaugeVec
 	bindFailures *prometheus.CounterVec
+	handshakes   *prometheus.CounterVec
 
 	// vecs are the families deleted together by balancer or zone.
 	vecs []interface {
@@ -150,11 +151,13 @@ func New() *Metrics {
 			"Listener sockets of the zone's node by state: serving, or failed (not bound, or not servable).", with(LabelState)),
 		bindFailures: counter("listener_bind_failures_total",
 			"Failed attempts to bind a listener's address; failed binds are retried.", with(LabelAddress)),
+		handshakes: counter("tls_handshake_errors_total",
+			"Client TLS handshakes on HTTPS and SSL listeners that failed (no shared protocol or cipher, bad client hello, timeout, client gave up).", lz),
 		handles: map[Key]*Handles{},
 	}
 	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, c := range []prometheus.Collector{m.requests, m.elbCodes, m.backendCodes, m.connErrors, m.spillover,
-		m.desync, m.latency, m.healthy, m.unhealthy, m.surge, m.listeners, m.bindFailures} {
+		m.desync, m.latency, m.healthy, m.unhealthy, m.surge, m.listeners, m.bindFailures, m.handshakes} {
 		m.reg.MustRegister(c)
 		m.vecs = append(m.vecs, c.(interface {
 			DeletePartialMatch(prometheus.Labels) int
@@ -193,6 +196,7 @@ func (m *Metrics) handlesLocked(k Key) *Handles {
 		spillover:  m.spillover.WithLabelValues(l...),
 		latency:    m.latency.WithLabelValues(l...),
 		surge:      m.surge.WithLabelValues(l...),
+		handshakes: m.handshakes.WithLabelValues(l...),
 	}
 	for i := range h.backend {
 		h.backend[i] = m.backendCodes.WithLabelValues(k.Account, k.LoadBalancer, k.Zone, strconv.Itoa(i+2)+"XX")
@@ -280,6 +284,7 @@ type Handles struct {
 	desync     [numDesyncClasses]prometheus.Counter
 	latency    prometheus.Observer
 	surge      prometheus.Gauge
+	handshakes prometheus.Counter
 }
 
 // Request counts an HTTP request or a TCP connection (RequestCount).
@@ -325,6 +330,9 @@ func (h *Handles) NonCompliant(c DesyncClass) {
 // Spillover counts a request or connection rejected because the surge
 // queue was full (SpilloverCount).
 func (h *Handles) Spillover() { h.spillover.Inc() }
+
+// HandshakeError counts a failed client TLS handshake.
+func (h *Handles) HandshakeError() { h.handshakes.Inc() }
 
 // SetSurgeQueueLength sets the number of requests or connections waiting
 // for an instance (SurgeQueueLength).

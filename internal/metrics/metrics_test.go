@@ -135,8 +135,9 @@ func TestDeletion(t *testing.T) {
 	count := func(match ...string) int { return len(series(gather(t, m), "elbd_", match...)) }
 	// Per key: request count 1, ELB codes 2, back-end codes 4, connection
 	// errors 1, spillover 1, desync 3, latency 19 (16 buckets, +Inf, sum,
-	// count), host counts 2, surge queue 1, listeners 2, bind failures 1.
-	const perKey = 37
+	// count), host counts 2, surge queue 1, listeners 2, bind failures 1,
+	// TLS handshake errors 1.
+	const perKey = 38
 	if n := count(`account="`+acct+`"`, `load_balancer="api"`); n != perKey {
 		t.Fatalf("api has %d series, want %d", n, perKey)
 	}
