@@ -163,6 +163,11 @@ func (p *NetProber) Probe(ctx context.Context, addr netip.Addr, t Target, timeou
 		if err := tlc.HandshakeContext(ctx); err != nil {
 			return fmt.Errorf("health: %s: TLS handshake: %w", t.Protocol, err)
 		}
+		if verify := VerifyPins(t.Pins); verify != nil {
+			if err := verify(tlc.ConnectionState()); err != nil {
+				return fmt.Errorf("health: %s: %w", t.Protocol, err)
+			}
+		}
 		if t.Protocol == "SSL" {
 			return nil
 		}

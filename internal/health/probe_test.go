@@ -185,6 +185,26 @@ func TestProbeSSL(t *testing.T) {
 		t.Fatal("SSL check with another key pinned passed")
 	}
 
+	// Pins in the target: the policy's keys, as the data plane sets them.
+	other := testCert(t).Leaf
+	for _, tc := range []struct {
+		name string
+		keys [][]byte
+		pass bool
+	}{
+		{"instance key pinned", [][]byte{cert.Leaf.RawSubjectPublicKeyInfo}, true},
+		{"instance key among others", [][]byte{other.RawSubjectPublicKeyInfo, cert.Leaf.RawSubjectPublicKeyInfo}, true},
+		{"another key pinned", [][]byte{other.RawSubjectPublicKeyInfo}, false},
+	} {
+		err := (&NetProber{}).Probe(context.Background(), loopback, Target{Protocol: "SSL", Port: s.port, Pins: Pins(tc.keys)}, 2*time.Second)
+		if tc.pass != (err == nil) {
+			t.Errorf("%s: SSL check = %v, want pass %v", tc.name, err, tc.pass)
+		}
+		if !tc.pass && !errors.Is(err, ErrKeyNotPinned) {
+			t.Errorf("%s: error %v is not ErrKeyNotPinned", tc.name, err)
+		}
+	}
+
 	plain := serve(t, "tcp", "127.0.0.1:0", nil, func(c net.Conn) {
 		_, _ = io.WriteString(c, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
 	})

@@ -21,6 +21,11 @@ type Target struct {
 	// Path is the request target of HTTP and HTTPS checks, starting with
 	// "/" and possibly carrying a query; empty for TCP and SSL.
 	Path string
+	// Pins, for SSL and HTTPS targets, lists the public keys the
+	// instance's certificate must have one of (see Pins); empty accepts
+	// any certificate, as ELB does without a back-end authentication
+	// policy. ParseTarget leaves it empty.
+	Pins string
 }
 
 // ParseTarget parses a HealthCheck Target. The grammar is exactly the one
