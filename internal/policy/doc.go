@@ -12,6 +12,7 @@
 // codes.
 //
 // Which ciphers and protocols the data plane can actually serve with
-// crypto/tls is decided elsewhere; this package only models what the ELB API
-// accepts and returns.
+// crypto/tls is decided by internal/tlspolicy; this package models what the
+// ELB API accepts and returns, and Normalize asks tlspolicy to refuse an SSL
+// negotiation policy of which nothing can be served.
 package policy

@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/elbd/elbd/internal/model"
+	"github.com/elbd/elbd/internal/tlspolicy"
 )
 
 // attrIndex maps type name -> attribute name -> position in Type.Attributes.
@@ -258,7 +259,10 @@ func certKeyParses(der []byte) bool {
 // result is every protocol, Server-Defined-Cipher-Order and cipher flag in AWS
 // order, unspecified ones "false".
 //
-// Either way at least one protocol and one cipher must end up enabled.
+// Either way at least one protocol and one cipher must end up enabled
+// (AWS's rule), and internal/tlspolicy must find something it can serve:
+// a protocol and a cipher usable together that Go's crypto/tls implements.
+// Both failures are KindInvalidConfiguration.
 func normalizeSSL(values map[string][]string) ([]Attribute, error) {
 	flags := make(map[string]string, len(sslFlags))
 	ref, hasRef := values[attrReferencePolicy]
@@ -302,5 +306,17 @@ func normalizeSSL(values map[string][]string) ([]Attribute, error) {
 		return nil, model.Errorf(model.KindInvalidConfiguration,
 			"Invalid SSL negotiation policy: you must enable at least one protocol and one cipher.")
 	}
+	// elbd must also be able to serve it with Go's crypto/tls.
+	if _, err := tlspolicy.Resolve(toModel(out), tlspolicy.Options{}); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+func toModel(attrs []Attribute) []model.Attribute {
+	out := make([]model.Attribute, len(attrs))
+	for i, a := range attrs {
+		out[i] = model.Attribute{Name: a.Name, Value: a.Value}
+	}
+	return out
 }

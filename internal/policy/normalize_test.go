@@ -346,3 +346,53 @@ func TestNormalizeSSLErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestNormalizeSSLServable checks that Normalize refuses SSL negotiation
+// policies of which Go's crypto/tls could serve nothing (internal/tlspolicy
+// decides), and keeps the attributes it cannot serve in policies it accepts.
+func TestNormalizeSSLServable(t *testing.T) {
+	errs := []struct {
+		name string
+		in   []Attribute
+		want string // substring of the message
+	}{
+		{"only SSLv3", attrs("Protocol-SSLv3", "true", "AES128-SHA", "true"), "Protocol-SSLv3"},
+		{"only ciphers Go lacks", attrs("Protocol-TLSv1.2", "true", "DHE-RSA-AES128-SHA", "true", "CAMELLIA128-SHA", "true"), "DHE-RSA-AES128-SHA"},
+		{"only SHA-384 CBC suites", attrs("Protocol-TLSv1.2", "true", "ECDHE-RSA-AES256-SHA384", "true", "AES256-SHA256", "true"), "AES256-SHA256"},
+		{"TLS 1.2 suite without TLS 1.2", attrs("Protocol-TLSv1", "true", "AES128-GCM-SHA256", "true"), "needs Protocol-TLSv1.2"},
+		{"2011-08 without TLSv1", attrs("Reference-Security-Policy", "ELBSecurityPolicy-2011-08", "Protocol-TLSv1", "false"), "Protocol-SSLv3"},
+	}
+	for _, tt := range errs {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Normalize(SSLNegotiationType, tt.in, nil)
+			checkResult(t, got, err, nil, model.KindInvalidConfiguration)
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q does not name %s", err, tt.want)
+			}
+		})
+	}
+
+	t.Run("unservable attributes kept next to servable ones", func(t *testing.T) {
+		got, err := Normalize(SSLNegotiationType, attrs("Protocol-SSLv3", "true", "Protocol-TLSv1", "true",
+			"DHE-RSA-AES128-SHA", "true", "AES128-SHA", "true"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		for _, a := range got {
+			m[a.Name] = a.Value
+		}
+		if m["Protocol-SSLv3"] != "true" || m["DHE-RSA-AES128-SHA"] != "true" || m["AES128-SHA"] != "true" {
+			t.Errorf("stored SSLv3 %q DHE-RSA-AES128-SHA %q AES128-SHA %q, want all true",
+				m["Protocol-SSLv3"], m["DHE-RSA-AES128-SHA"], m["AES128-SHA"])
+		}
+	})
+
+	t.Run("every predefined policy by reference", func(t *testing.T) {
+		for _, p := range Predefined() {
+			if _, err := Normalize(SSLNegotiationType, attrs("Reference-Security-Policy", p.Name), nil); err != nil {
+				t.Errorf("%s: %v", p.Name, err)
+			}
+		}
+	})
+}
