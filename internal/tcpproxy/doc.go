@@ -1,12 +1,15 @@
-// Package tcpproxy is the data path of TCP listeners: it takes one accepted
-// client connection, connects it to a backend, and moves bytes both ways
-// until the connection ends. [Proxy] owns everything about that one
-// connection: backend choice (round robin over the candidates the listener
-// gives it, one retry on another backend when a dial fails), the backend's
-// outstanding count, the optional PROXY protocol v1 line, half-close, the
-// idle timeout, closing both sockets, and cutting the connection when its
-// backend is retired. It does not accept connections, enforce security
-// groups, or choose candidates; the listener does.
+// Package tcpproxy is the data path of TCP and SSL listeners: it takes one
+// accepted client connection, connects it to a backend, and moves bytes
+// both ways until the connection ends. [Proxy] (and [ProxyConn] for a
+// client that is not a bare *net.TCPConn, such as an SSL listener's
+// *tls.Conn) owns everything about that one connection: backend choice
+// (round robin over the candidates the listener gives it, one retry on
+// another backend when a dial fails), the backend's outstanding count, the
+// optional PROXY protocol v1 line, TLS towards the backend, half-close,
+// the idle timeout, closing both sockets, and cutting the connection when
+// its backend is retired. It does not accept connections, enforce security
+// groups, choose candidates, or build TLS configurations; the listener
+// does.
 //
 // # Splice: no wrappers on the copy path
 //
@@ -80,12 +83,42 @@
 // timeout closes both normally. Proxy returns only after both directions
 // have ended, both sockets are closed and the backend is released.
 //
+// # TLS: SSL listeners and SSL instance ports
+//
+// Encrypted bytes have to pass through the process to be decrypted and
+// encrypted again, so splice is out of the question: a connection with a
+// TLS side copies both directions in user space, through 32 KiB buffers
+// from a pool (nothing per connection beyond what crypto/tls allocates
+// itself). The idle watchdog still asks the kernel about the TCP sockets
+// beneath, where TLS records are data segments like any others, so a
+// slow reader is still told from an idle one.
+//
+// The data plane completes the client's handshake (or leaves it to
+// ProxyConn, bounded by the idle timeout) and reports the negotiated
+// version and cipher suite through Stats, read once, for the access log.
+// Towards the backend, Config.BackendTLS makes the handshake part of the
+// connect attempt, within DialTimeout: a backend that presents a key the
+// configuration's VerifyConnection rejects, does not speak TLS, or does
+// not answer fails like one that refuses the connection, is reported, and
+// the next candidate is tried. The PROXY line goes first, in the clear, as
+// HAProxy's send-proxy does over SSL and as servers that accept both
+// expect.
+//
+// An end of stream crosses TLS both ways: a close_notify alert or a FIN at
+// a record boundary ends a direction, and is passed on as a close_notify
+// followed by a FIN, which both TLS and plain TCP peers understand. A cut
+// (a reset, a cancelled context, a retired backend) closes the socket
+// beneath a TLS connection with SO_LINGER 0 and no close_notify: the alert
+// would tell the peer that the stream ended cleanly, and tls.Conn.Close may
+// block for up to 5 s to send it to a peer that does not read.
+//
 // # Failed backends and retirement
 //
-// A dial that fails is reported to Config.OnBackendFailure (the data plane
-// feeds it to passive health, balance.Set.TryEject) and retried once on
-// another candidate: no byte has been read from the client yet, so the
-// client cannot tell. Failures after the connection is established are
+// A connect attempt that fails (the TCP connect, the PROXY line's write,
+// or the TLS handshake) is reported to Config.OnBackendFailure (the data
+// plane feeds it to passive health, balance.Set.TryEject) and retried
+// once on another candidate: no byte has been read from the client yet, so
+// the client cannot tell. Failures after the connection is established are
 // neither retried nor reported: a TCP stream cannot be replayed.
 //
 // Each connection is tied to its backend's balance.Backend.Retired

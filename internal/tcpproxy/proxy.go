@@ -2,7 +2,9 @@ package tcpproxy
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math"
@@ -36,6 +38,11 @@ var (
 	// backend was retired (balance.Backend.Retire: the end of connection
 	// draining, or a deregistration without it).
 	ErrBackendRetired = errors.New("tcpproxy: backend retired")
+	// ErrClientHandshake wraps the Stats.Err of a connection whose
+	// client-side TLS handshake, left to ProxyConn, failed: no backend was
+	// picked. (Scanners and clients with no cipher in common end this way;
+	// access logs may want to skip them.)
+	ErrClientHandshake = errors.New("tcpproxy: client TLS handshake failed")
 )
 
 // Config is what Proxy needs to know about the listener a connection came
@@ -61,9 +68,22 @@ type Config struct {
 	// ConnectionSettings.IdleTimeout, 1–4000 s). Zero means
 	// DefaultIdleTimeout.
 	IdleTimeout time.Duration
-	// DialTimeout bounds each attempt to connect to a backend. Zero means
-	// DefaultDialTimeout.
+	// DialTimeout bounds each attempt to connect to a backend: the TCP
+	// connect, the PROXY line and, with BackendTLS, the TLS handshake.
+	// Zero means DefaultDialTimeout.
 	DialTimeout time.Duration
+	// BackendTLS, when set, makes the connection to the instance a TLS
+	// client connection with this configuration (an SSL instance
+	// protocol). A failed handshake counts as a failed connect: it is
+	// reported to OnBackendFailure and another candidate is tried. The
+	// configuration is used as it is for every backend, not cloned: the
+	// data plane pins instance keys with InsecureSkipVerify and
+	// VerifyConnection, which need no server name. Only a configuration
+	// that verifies certificates the standard way and names no server is
+	// cloned per connection, with ServerName set to the backend's IP
+	// address, as tls.Dial would. With a ClientSessionCache and no
+	// ServerName, sessions are cached per backend address.
+	BackendTLS *tls.Config
 	// Logger receives refused connections and failed dials (Warn) and the
 	// end of every connection (Debug). Nil means slog.Default().
 	Logger *slog.Logger
@@ -92,8 +112,9 @@ type Stats struct {
 	// Start is when Proxy was called, shortly after the accept.
 	Start time.Time
 	// ConnectTime is from Start until the backend connection was
-	// established, failed attempts included (ELB's backend_processing_time
-	// for TCP listeners); zero if none was.
+	// established (with BackendTLS, its handshake done), failed attempts
+	// and a client handshake left to ProxyConn included (ELB's
+	// backend_processing_time for TCP listeners); zero if none was.
 	ConnectTime time.Duration
 	// ConnectErrors counts the failed attempts to connect to a backend
 	// (ELB's BackendConnectionErrors); attempts cut short by ctx are not
@@ -101,8 +122,15 @@ type Stats struct {
 	ConnectErrors int
 	// BytesIn counts the bytes received from the client and sent to the
 	// backend, BytesOut those received from the backend and sent to the
-	// client. The PROXY protocol line is not counted.
+	// client: payload bytes, without TLS framing, handshakes or the PROXY
+	// protocol line.
 	BytesIn, BytesOut int64
+	// TLSVersion and TLSCipher are the client connection's negotiated
+	// TLS version and cipher suite (tls.VersionTLS12,
+	// tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, ...) when it is a
+	// *tls.Conn whose handshake completed, for access logs' ssl_protocol
+	// and ssl_cipher; zero otherwise.
+	TLSVersion, TLSCipher uint16
 	// Err is why the connection ended: nil when both sides closed their
 	// half normally; ErrNoBackend; a dial error; ErrIdleTimeout; the
 	// context's cause when ctx was cancelled; or the first read, write or
@@ -136,29 +164,48 @@ var (
 // directions on the bare sockets, so that Linux moves the bytes with
 // splice(2). See the package documentation.
 func Proxy(ctx context.Context, client *net.TCPConn, cfg *Config) {
+	ProxyConn(ctx, client, cfg)
+}
+
+// ProxyConn is Proxy for any client connection, in particular the
+// *tls.Conn of an SSL listener (the client's bytes are then the decrypted
+// stream). A *net.TCPConn is proxied exactly as by Proxy. For a *tls.Conn
+// whose handshake has not been done yet, ProxyConn does it first, within
+// the idle timeout; if it fails the connection ends with an error wrapping
+// ErrClientHandshake before any backend is picked. The PROXY line names
+// client.RemoteAddr and client.LocalAddr, which for a *tls.Conn are those
+// of the TCP connection beneath.
+//
+// When either side is TLS (a TLS client, or cfg.BackendTLS) the bytes are
+// copied in user space through pooled buffers; everything else (idle
+// timeout, half-close, retirement, failover, Stats) behaves as with Proxy.
+func ProxyConn(ctx context.Context, client net.Conn, cfg *Config) {
 	st := Stats{Start: time.Now(), Client: addrPort(client.RemoteAddr())}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.Default()
 	}
-	backend, b, err := connect(ctx, cfg, log, &st)
+	ce := newEnd(client)
+	if ce.tls != nil {
+		if err := handshakeClient(ctx, ce.tls, cfg, &st); err != nil {
+			// Not a reset: it would discard the alert that tells the
+			// client why.
+			ce.close(false)
+			st.Err = fmt.Errorf("%w: %w", ErrClientHandshake, err)
+			finish(ctx, cfg, log, &st)
+			return
+		}
+	}
+	be, b, err := connect(ctx, cfg, log, &st, addrPort(client.LocalAddr()))
 	if err != nil {
-		client.Close()
+		ce.close(false)
 		st.Err = err
 		finish(ctx, cfg, log, &st)
 		return
 	}
-	p := newPipe(client, backend, cfg.IdleTimeout)
+	p := newPipe(ce, be, cfg.IdleTimeout)
 	if testHookPipe != nil {
 		testHookPipe(p)
-	}
-	if cfg.ProxyProtocol {
-		var buf [proxyproto.MaxV1Len]byte
-		line := proxyproto.AppendV1(buf[:0], st.Client, addrPort(client.LocalAddr()))
-		// A new socket's send buffer is empty: this write does not block.
-		if _, err := backend.Write(line); err != nil {
-			p.shutdown(err, true)
-		}
 	}
 	p.run(ctx, b.Retired())
 	b.Release()
@@ -166,9 +213,33 @@ func Proxy(ctx context.Context, client *net.TCPConn, cfg *Config) {
 	finish(ctx, cfg, log, &st)
 }
 
-// connect picks a backend and dials it, trying one other backend if the
-// first dial fails. On success the backend is returned Acquired.
-func connect(ctx context.Context, cfg *Config, log *slog.Logger, st *Stats) (*net.TCPConn, *balance.Backend, error) {
+// handshakeClient completes c's server-side handshake if the caller has not
+// (bounded by the idle timeout and ctx) and records the negotiated version
+// and cipher suite in st.
+func handshakeClient(ctx context.Context, c *tls.Conn, cfg *Config, st *Stats) error {
+	cs := c.ConnectionState()
+	if !cs.HandshakeComplete {
+		idle := cfg.IdleTimeout
+		if idle <= 0 {
+			idle = DefaultIdleTimeout
+		}
+		c.SetDeadline(st.Start.Add(idle))
+		err := c.HandshakeContext(ctx)
+		c.SetDeadline(time.Time{})
+		if err != nil {
+			return err
+		}
+		cs = c.ConnectionState()
+	}
+	st.TLSVersion, st.TLSCipher = cs.Version, cs.CipherSuite
+	return nil
+}
+
+// connect picks a backend and connects to it (TCP connect, PROXY line,
+// TLS handshake), trying one other backend if the first attempt fails. On
+// success the backend is returned Acquired. proxyAddr is the address the
+// client connected to, for the PROXY line.
+func connect(ctx context.Context, cfg *Config, log *slog.Logger, st *Stats, proxyAddr netip.AddrPort) (end, *balance.Backend, error) {
 	var cands []*balance.Backend
 	if cfg.Candidates != nil {
 		cands = cfg.Candidates()
@@ -183,13 +254,12 @@ func connect(ctx context.Context, cfg *Config, log *slog.Logger, st *Stats) (*ne
 			log.LogAttrs(ctx, slog.LevelWarn, "tcpproxy: no backend, closing the connection",
 				slog.String("client", st.Client.String()))
 		}
-		return nil, nil, ErrNoBackend
+		return end{}, nil, ErrNoBackend
 	}
 	timeout := cfg.DialTimeout
 	if timeout <= 0 {
 		timeout = DefaultDialTimeout
 	}
-	d := net.Dialer{Timeout: timeout}
 	for attempt := 1; ; attempt++ {
 		st.Backend, st.BackendID = b.Addr, b.ID
 		var err error
@@ -199,16 +269,11 @@ func connect(ctx context.Context, cfg *Config, log *slog.Logger, st *Stats) (*ne
 			err = ErrBackendRetired
 		} else {
 			b.Acquire()
-			// DialContext with the address as a string, not
-			// Dialer.DialTCP: the latter binds the socket to 0.0.0.0:0
-			// before connecting when given no local address, which
-			// costs a syscall and makes the kernel pick an ephemeral
-			// port unique across all destinations.
-			var c net.Conn
-			c, err = d.DialContext(ctx, "tcp", b.Addr.String())
+			var e end
+			e, err = dial(ctx, cfg, b, time.Now().Add(timeout), st.Client, proxyAddr)
 			if err == nil {
 				st.ConnectTime = time.Since(st.Start)
-				return c.(*net.TCPConn), b, nil
+				return e, b, nil
 			}
 			b.Release()
 			if ctx.Err() == nil {
@@ -225,12 +290,55 @@ func connect(ctx context.Context, cfg *Config, log *slog.Logger, st *Stats) (*ne
 				slog.Int("attempt", attempt), slog.Any("err", err))
 		}
 		if attempt == 2 || ctx.Err() != nil {
-			return nil, nil, err
+			return end{}, nil, err
 		}
 		if b = another(picker, cands, b); b == nil {
-			return nil, nil, err
+			return end{}, nil, err
 		}
 	}
+}
+
+// dial makes one attempt to connect to b by deadline: the TCP connect,
+// then the PROXY line if configured (in the clear, before any TLS, as
+// HAProxy's send-proxy does and as servers that accept both expect), then
+// the TLS handshake if configured. A new socket's send buffer is empty, so
+// the line's write does not block; a failure to write it means the backend
+// reset the new connection and counts, like a failed handshake, as a
+// failed connect.
+func dial(ctx context.Context, cfg *Config, b *balance.Backend, deadline time.Time, client, proxyAddr netip.AddrPort) (end, error) {
+	// DialContext with the address as a string, not Dialer.DialTCP: the
+	// latter binds the socket to 0.0.0.0:0 before connecting when given
+	// no local address, which costs a syscall and makes the kernel pick an
+	// ephemeral port unique across all destinations.
+	d := net.Dialer{Deadline: deadline}
+	c, err := d.DialContext(ctx, "tcp", b.Addr.String())
+	if err != nil {
+		return end{}, err
+	}
+	tc := c.(*net.TCPConn)
+	if cfg.ProxyProtocol {
+		var buf [proxyproto.MaxV1Len]byte
+		if _, err := tc.Write(proxyproto.AppendV1(buf[:0], client, proxyAddr)); err != nil {
+			tc.Close()
+			return end{}, err
+		}
+	}
+	if cfg.BackendTLS == nil {
+		return end{conn: tc, tcp: tc}, nil
+	}
+	conf := cfg.BackendTLS
+	if conf.ServerName == "" && !conf.InsecureSkipVerify {
+		conf = conf.Clone()
+		conf.ServerName = b.Addr.Addr().String()
+	}
+	tlc := tls.Client(tc, conf)
+	tc.SetDeadline(deadline)
+	if err := tlc.HandshakeContext(ctx); err != nil {
+		tc.Close()
+		return end{}, err
+	}
+	tc.SetDeadline(time.Time{})
+	return end{conn: tlc, tcp: tc, tls: tlc}, nil
 }
 
 // another returns the candidate to try after failed: the picker's next
@@ -282,19 +390,82 @@ func addrPort(a net.Addr) netip.AddrPort {
 	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 }
 
+// end is one side of a connection.
+type end struct {
+	conn net.Conn        // where its bytes are read and written: tcp, a *tls.Conn over it, or any net.Conn
+	tcp  *net.TCPConn    // the socket beneath conn, nil if unknown
+	tls  *tls.Conn       // conn, if it is TLS
+	raw  syscall.RawConn // tcp's, when the kernel reports activity
+}
+
+// newEnd describes c.
+func newEnd(c net.Conn) end {
+	e := end{conn: c}
+	switch c := c.(type) {
+	case *net.TCPConn:
+		e.tcp = c
+	case *tls.Conn:
+		e.tls = c
+		e.tcp, _ = c.NetConn().(*net.TCPConn)
+	}
+	return e
+}
+
+// plain reports whether the bytes are read and written on the socket
+// itself, which splice needs.
+func (e *end) plain() bool { return e.tcp != nil && e.tls == nil }
+
+// closeWrite passes an end of stream on: a TLS close_notify alert, then
+// the TCP FIN (tls.Conn.CloseWrite sends only the alert), so that TLS and
+// TCP peers alike see the end of the stream. A connection that cannot be
+// half-closed is left open for writing: the peer learns of the end when
+// the connection closes.
+func (e *end) closeWrite() error {
+	c := e.conn
+	if e.tls != nil {
+		if err := e.tls.CloseWrite(); err != nil {
+			return err
+		}
+		c = e.tls.NetConn()
+	}
+	if cw, ok := c.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
+// close closes the connection. With abort it resets the TCP connection
+// (SO_LINGER 0) and, for TLS, closes the socket beneath without a
+// close_notify alert, which would tell the peer that the stream ended
+// cleanly (and which tls.Conn.Close may wait up to 5 s to send).
+func (e *end) close(abort bool) {
+	if !abort {
+		e.conn.Close()
+		return
+	}
+	if e.tcp != nil {
+		e.tcp.SetLinger(0)
+	}
+	if e.tls != nil {
+		e.tls.NetConn().Close()
+		return
+	}
+	e.conn.Close()
+}
+
 // pipe is one connection's pair of sockets while bytes flow.
 type pipe struct {
-	client, backend *net.TCPConn
+	client, backend end
 	idle            time.Duration
 
 	// kernel is set when the kernel reports activity (see lastData): the
-	// directions are copied with splice and the idle watchdog asks the
-	// kernel. Otherwise they are copied in user space and record activity
-	// in last.
-	kernel                bool
-	clientRaw, backendRaw syscall.RawConn
-	start                 time.Time    // monotonic base for last
-	last                  atomic.Int64 // tracked copy: time since start of the latest byte moved
+	// idle watchdog asks it. Otherwise the copies record activity in
+	// last. splice is set when, moreover, both ends are bare sockets, so
+	// that the directions are copied with splice rather than in user
+	// space.
+	kernel, splice bool
+	start          time.Time    // monotonic base for last
+	last           atomic.Int64 // without kernel: time since start of the latest byte moved
 
 	timer *time.Timer // idle watchdog
 	ended atomic.Bool // both directions have ended: the watchdog must stop
@@ -305,17 +476,18 @@ type pipe struct {
 	in, out int64 // bytes client→backend and backend→client
 }
 
-func newPipe(client, backend *net.TCPConn, idle time.Duration) *pipe {
+func newPipe(client, backend end, idle time.Duration) *pipe {
 	if idle <= 0 {
 		idle = DefaultIdleTimeout
 	}
 	p := &pipe{client: client, backend: backend, idle: idle, start: time.Now()}
-	if kernelActivity && !forceTrackedCopy {
+	if kernelActivity && !forceTrackedCopy && client.tcp != nil && backend.tcp != nil {
 		var err1, err2 error
-		p.clientRaw, err1 = client.SyscallConn()
-		p.backendRaw, err2 = backend.SyscallConn()
-		p.kernel = err1 == nil && err2 == nil && kernelWorks(p.clientRaw)
+		p.client.raw, err1 = client.tcp.SyscallConn()
+		p.backend.raw, err2 = backend.tcp.SyscallConn()
+		p.kernel = err1 == nil && err2 == nil && kernelWorks(p.client.raw)
 	}
+	p.splice = p.kernel && client.plain() && backend.plain()
 	if !p.kernel {
 		p.touch()
 	}
@@ -362,9 +534,9 @@ func (p *pipe) run(ctx, retired context.Context) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		p.out = p.forward(p.client, p.backend, p.backendRaw)
+		p.out = p.forward(&p.client, &p.backend)
 	}()
-	p.in = p.forward(p.backend, p.client, p.clientRaw)
+	p.in = p.forward(&p.backend, &p.client)
 	<-done
 
 	p.ended.Store(true)
@@ -374,18 +546,18 @@ func (p *pipe) run(ctx, retired context.Context) {
 }
 
 // forward copies src to dst until src's end of stream, then passes the
-// half-close on with CloseWrite. On any error it closes both sockets. It
+// half-close on (closeWrite). On any error it resets both connections. It
 // returns the number of bytes copied.
-func (p *pipe) forward(dst, src *net.TCPConn, srcRaw syscall.RawConn) int64 {
+func (p *pipe) forward(dst, src *end) int64 {
 	var n int64
 	var err error
-	if p.kernel {
-		n, err = spliceCopy(dst, src, srcRaw)
+	if p.splice {
+		n, err = spliceCopy(dst.tcp, src.tcp, src.raw)
 	} else {
-		n, err = p.copyTracked(dst, src)
+		n, err = p.copyUser(dst.conn, src.conn)
 	}
 	if err == nil {
-		err = dst.CloseWrite()
+		err = dst.closeWrite()
 	}
 	if err != nil {
 		p.shutdown(err, true)
@@ -429,26 +601,32 @@ func spliceCopy(dst, src *net.TCPConn, srcRaw syscall.RawConn) (written int64, e
 	}
 }
 
-// bufPool holds the tracked copy's buffers.
+// bufPool holds the user-space copy's buffers.
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
-// copyTracked is io.Copy in user space that records in p.last when bytes
-// move, for platforms where the kernel cannot tell the idle watchdog. It
-// returns a nil error at src's end of stream.
-func (p *pipe) copyTracked(dst, src *net.TCPConn) (written int64, err error) {
+// copyUser is io.Copy in user space through a pooled buffer, for TLS
+// connections and where the kernel cannot splice; when the kernel cannot
+// tell the idle watchdog about activity either, it records in p.last when
+// bytes move. It returns a nil error at src's end of stream.
+func (p *pipe) copyUser(dst, src net.Conn) (written int64, err error) {
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
 	buf := *bp
+	track := !p.kernel
 	for {
 		nr, rerr := src.Read(buf)
 		if nr > 0 {
-			p.touch()
+			if track {
+				p.touch()
+			}
 			nw, werr := dst.Write(buf[:nr])
 			written += int64(nw)
 			if werr != nil {
 				return written, werr
 			}
-			p.touch()
+			if track {
+				p.touch()
+			}
 		}
 		if rerr == io.EOF {
 			return written, nil
@@ -469,11 +647,11 @@ func (p *pipe) idleFor() time.Duration {
 	if !p.kernel {
 		return time.Since(p.start) - time.Duration(p.last.Load())
 	}
-	c, err := lastData(p.clientRaw)
+	c, err := lastData(p.client.raw)
 	if err != nil {
 		return 0
 	}
-	b, err := lastData(p.backendRaw)
+	b, err := lastData(p.backend.raw)
 	if err != nil {
 		return 0
 	}
@@ -495,17 +673,13 @@ func (p *pipe) checkIdle() {
 	p.timer.Reset(max(p.idle-idle, time.Millisecond))
 }
 
-// shutdown closes both sockets once, recording cause as the reason. With
-// abort it resets them (SO_LINGER 0) so that neither peer mistakes the cut
-// for a clean end of stream.
+// shutdown closes both connections once, recording cause as the reason.
+// With abort it resets them (end.close) so that neither peer mistakes the
+// cut for a clean end of stream.
 func (p *pipe) shutdown(cause error, abort bool) {
 	p.once.Do(func() {
 		p.cause = cause
-		if abort {
-			p.client.SetLinger(0)
-			p.backend.SetLinger(0)
-		}
-		p.client.Close()
-		p.backend.Close()
+		p.client.close(abort)
+		p.backend.close(abort)
 	})
 }

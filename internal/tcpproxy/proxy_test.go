@@ -75,7 +75,9 @@ func checkGoroutines(t testing.TB) {
 
 // forEachCopy runs f once with the kernel-assisted splice copy (where the
 // platform has it) and once with the tracked user-space copy, checking
-// that each connection uses the copy named.
+// that each connection uses the copy named. (A connection with a TLS side
+// copies in user space in both; "splice" then means that the idle
+// watchdog asks the kernel.)
 func forEachCopy(t *testing.T, f func(t *testing.T)) {
 	for _, tracked := range []bool{false, true} {
 		name := "splice"
@@ -129,6 +131,14 @@ type proxy struct {
 // p.stats. Everything stops at the end of t.
 func startProxy(t testing.TB, laddr string, cfg *Config) *proxy {
 	t.Helper()
+	return startProxyConn(t, laddr, cfg, nil)
+}
+
+// startProxyConn is startProxy with wrap, if not nil, turning each accepted
+// connection into what ProxyConn is given (a *tls.Conn, say); without wrap
+// connections go to Proxy.
+func startProxyConn(t testing.TB, laddr string, cfg *Config, wrap func(*net.TCPConn) net.Conn) *proxy {
+	t.Helper()
 	if laddr == "" {
 		laddr = "127.0.0.1:0"
 	}
@@ -151,7 +161,11 @@ func startProxy(t testing.TB, laddr string, cfg *Config) *proxy {
 			if err != nil {
 				return
 			}
-			wg.Go(func() { Proxy(ctx, c.(*net.TCPConn), cfg) })
+			if wrap == nil {
+				wg.Go(func() { Proxy(ctx, c.(*net.TCPConn), cfg) })
+			} else {
+				wg.Go(func() { ProxyConn(ctx, wrap(c.(*net.TCPConn)), cfg) })
+			}
 		}
 	})
 	t.Cleanup(func() {
@@ -258,7 +272,7 @@ func candidates(bs ...*balance.Backend) func() []*balance.Backend {
 }
 
 // roundTrip sends msg through c and checks that it comes back.
-func roundTrip(t *testing.T, c *net.TCPConn, msg string) {
+func roundTrip(t *testing.T, c net.Conn, msg string) {
 	t.Helper()
 	if _, err := c.Write([]byte(msg)); err != nil {
 		t.Fatal(err)
@@ -274,7 +288,7 @@ func roundTrip(t *testing.T, c *net.TCPConn, msg string) {
 // waitClosed reads from c until it returns EOF or an error other than a
 // timeout, and fails t if that takes more than within. It returns how long
 // it waited and the error (nil for EOF). Bytes read are discarded.
-func waitClosed(t *testing.T, c *net.TCPConn, within time.Duration) (time.Duration, error) {
+func waitClosed(t *testing.T, c net.Conn, within time.Duration) (time.Duration, error) {
 	t.Helper()
 	start := time.Now()
 	c.SetReadDeadline(start.Add(within))
