@@ -224,7 +224,7 @@ func (cc *clientConn) copyRequestBody(bc *backConn, idle time.Duration) {
 		b.clientFault = !b.aborted.Load()
 		// The back end must not take a truncated body for a whole
 		// one, and the main goroutine may be waiting for its answer.
-		bc.conn.Close()
+		closeNow(bc.conn)
 	case dstErr != nil:
 		b.err = dstErr
 	}
@@ -265,7 +265,7 @@ func (cc *clientConn) abortRequestBody(bc *backConn) (status int, clientFault bo
 func (cc *clientConn) interruptRequestBody(bc *backConn) {
 	b := &cc.body
 	b.aborted.Store(true)
-	bc.conn.Close()
+	closeNow(bc.conn)
 	cc.c.SetReadDeadline(aLongTimeAgo)
 	<-b.done
 	cc.dl.rd = time.Time{} // not the deadline we chose: set it again before the next read
@@ -299,6 +299,11 @@ func (cc *clientConn) endRequestBody(bc *backConn, bodyInOut bool) (inSync, body
 		case <-t.C:
 			cc.interruptRequestBody(bc)
 		}
+		// The copier has returned. The deadline just set is not one bc.dl
+		// knows: if the copier had written the whole body already, the
+		// connection is reused, and its next write must set the deadline
+		// again rather than fail on this one.
+		bc.dl.wd = time.Time{}
 	}
 	b.running = false
 	cc.rec.ReceivedBytes += b.n

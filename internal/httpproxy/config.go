@@ -35,7 +35,15 @@ type Config struct {
 	// DesyncMode is the load balancer's elb.http.desyncmitigationmode.
 	DesyncMode desync.Mode
 	// BackendTLS, when non-nil, makes connections to instances use TLS with
-	// this configuration (an HTTPS instance protocol).
+	// this configuration (an HTTPS instance protocol). The handshake is part
+	// of the connect: bounded by Options.DialTimeout, and a failure (a key
+	// VerifyConnection rejects, say) is a connect error, reported to
+	// OnBackendFailure and retried on another instance. The configuration
+	// is used as it is for every instance (see Proxy.dial for the one
+	// exception). Idle connections are pooled per back end and per
+	// TLS-or-not, not per configuration: one made under a previous
+	// BackendTLS (before the pinned keys changed, say) carries requests
+	// until it closes; CloseIdle closes those that are idle.
 	BackendTLS *tls.Config
 	// Logger receives debug records about back-end and client errors. Nil
 	// logs nothing.
@@ -150,6 +158,12 @@ type Record struct {
 	// Spillover is set when the request was refused because the surge
 	// queue was full (SpilloverCount); Queued when it waited there.
 	Spillover, Queued bool
+	// TLSVersion and TLSCipher are the client connection's negotiated TLS
+	// version and cipher suite (tls.VersionTLS12,
+	// tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, ...) when ServeConn was
+	// given a *tls.Conn, for access logs' ssl_protocol and ssl_cipher;
+	// zero for a plain connection. They are read once per connection.
+	TLSVersion, TLSCipher uint16
 }
 
 // Options tune a Proxy. The zero value selects every default.

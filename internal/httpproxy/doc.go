@@ -95,6 +95,36 @@
 //     long as the tunnel lasts. Upgrades are HTTP/1.1 only and carry no
 //     request body.
 //
+// # HTTPS
+//
+// An HTTPS listener hands ServeConn the *tls.Conn of a client, usually
+// after the handshake (if not, the first read does it, under the idle
+// timeout). The engine touches the connection only through net.Conn and
+// its own buffers, so everything above works unchanged over TLS; the
+// cost is crypto/tls's, which allocates one small object per record read
+// (TestKeepAliveAllocs pins the budget). What TLS changes:
+//
+//   - Record.TLSVersion and Record.TLSCipher carry the client's negotiated
+//     version and cipher suite, read once per connection, for the access
+//     log's ssl_protocol and ssl_cipher. X-Forwarded-Proto is
+//     Config.Scheme, "https" on an HTTPS listener.
+//   - Config.BackendTLS (an HTTPS instance protocol) makes the handshake
+//     part of the connect, within Options.DialTimeout: a key the
+//     configuration's VerifyConnection rejects, a back end that does not
+//     speak TLS or does not answer is a connect error like a refused
+//     connection (ConnectErrors, OnBackendFailure, another instance). TLS
+//     connections are pooled and reused like plain ones; the liveness peek
+//     looks at the socket beneath.
+//   - Endings: close_notify is TLS's way of saying "that was everything",
+//     so a connection is closed with it only when it ended properly. A cut
+//     (a response the back end broke off, a request body abandoned, a
+//     retired back end, a tunnel error) closes the socket beneath without
+//     it, which also avoids tls.Conn.Close's wait of up to 5 s to send it
+//     to a peer that does not read. A response delimited by the end of the
+//     connection is the case where this lets a client tell a truncated
+//     body from a whole one. Tunnels pass half-closes on as close_notify
+//     followed by a TCP FIN.
+//
 // Generated responses (400, 405, 408, 502, 503, 504) carry a small HTML
 // body (none for HEAD) and Connection: close whenever the client
 // connection is closed after them: always for 400, 405 and 408, and for

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -54,9 +55,19 @@ func okHandler(w *bufio.Writer, r *http.Request, body []byte) bool {
 
 func newBackend(t *testing.T, handle func(w *bufio.Writer, r *http.Request, body []byte) bool) *testBackend {
 	t.Helper()
+	return newTLSBackend(t, nil, handle)
+}
+
+// newTLSBackend is newBackend serving HTTPS with conf, or HTTP if conf is
+// nil.
+func newTLSBackend(t *testing.T, conf *tls.Config, handle func(w *bufio.Writer, r *http.Request, body []byte) bool) *testBackend {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if conf != nil {
+		ln = tls.NewListener(ln, conf)
 	}
 	tb := &testBackend{t: t, ln: ln, handle: handle, conns: map[net.Conn]bool{}}
 	tb.b = balance.NewBackend(fmt.Sprintf("i-%d", ln.Addr().(*net.TCPAddr).Port), "z", ln.Addr().(*net.TCPAddr).AddrPort())
@@ -176,17 +187,30 @@ type harness struct {
 
 	mu   sync.Mutex
 	recs []Record
+
+	// tls, when set, makes the listener serve TLS: ServeConn gets a
+	// *tls.Conn, after its handshake unless lazy.
+	tls  *tls.Config
+	lazy bool
 }
 
 // newHarness serves cfg (Candidates defaulting to the given backends) with
 // a Proxy built from opts.
 func newHarness(t *testing.T, cfg Config, opts Options, backends ...*balance.Backend) *harness {
 	t.Helper()
+	return newTLSHarness(t, nil, false, cfg, opts, backends...)
+}
+
+// newTLSHarness is newHarness for an HTTPS listener with serverConf (HTTP
+// if nil). Like the data plane, it completes the handshake before
+// ServeConn, unless lazy.
+func newTLSHarness(t *testing.T, serverConf *tls.Config, lazy bool, cfg Config, opts Options, backends ...*balance.Backend) *harness {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, p: New(opts), ln: ln, addr: ln.Addr().String()}
+	h := &harness{t: t, p: New(opts), ln: ln, addr: ln.Addr().String(), tls: serverConf, lazy: lazy}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
 	if cfg.Candidates == nil {
 		cands := append([]*balance.Backend(nil), backends...)
@@ -212,6 +236,18 @@ func newHarness(t *testing.T, cfg Config, opts Options, backends ...*balance.Bac
 			go func() {
 				defer h.wg.Done()
 				defer h.active.Add(-1)
+				if h.tls != nil {
+					tc := tls.Server(c, h.tls)
+					if !h.lazy {
+						tc.SetDeadline(time.Now().Add(5 * time.Second))
+						if tc.Handshake() != nil {
+							c.Close()
+							return
+						}
+						tc.SetDeadline(time.Time{})
+					}
+					c = tc
+				}
 				h.p.ServeConn(h.ctx, c, h.cfg.Load)
 			}()
 		}
@@ -282,6 +318,19 @@ func (h *harness) dial(t *testing.T) *rawClient {
 	t.Cleanup(func() { c.Close() })
 	c.SetDeadline(time.Now().Add(20 * time.Second))
 	return &rawClient{t: t, c: c, br: bufio.NewReader(c)}
+}
+
+// dialTLS connects to an HTTPS harness with conf and completes the
+// handshake.
+func (h *harness) dialTLS(t *testing.T, conf *tls.Config) *rawClient {
+	t.Helper()
+	rc := h.dial(t)
+	tc := tls.Client(rc.c, conf)
+	if err := tc.Handshake(); err != nil {
+		t.Fatalf("TLS handshake with the proxy: %v", err)
+	}
+	rc.c, rc.br = tc, bufio.NewReader(tc)
+	return rc
 }
 
 func (rc *rawClient) send(s string) {
@@ -358,7 +407,19 @@ func (h *harness) httpClient(t *testing.T) *http.Client {
 	return &http.Client{Transport: tr, Timeout: 60 * time.Second}
 }
 
-func (h *harness) url(path string) string { return "http://" + h.addr + path }
+// httpsClient returns a keep-alive net/http client for an HTTPS harness.
+func (h *harness) httpsClient(t *testing.T, conf *tls.Config) *http.Client {
+	tr := &http.Transport{MaxIdleConnsPerHost: 4, DisableCompression: true, TLSClientConfig: conf}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr, Timeout: 60 * time.Second}
+}
+
+func (h *harness) url(path string) string {
+	if h.tls != nil {
+		return "https://" + h.addr + path
+	}
+	return "http://" + h.addr + path
+}
 
 // addrOf returns the AddrPort of a listener.
 func addrOf(ln net.Listener) netip.AddrPort { return ln.Addr().(*net.TCPAddr).AddrPort() }

@@ -164,22 +164,37 @@ func (p *Proxy) putIdle(bc *backConn, now time.Time, idle time.Duration) {
 // it is idle in the pool or carrying a request (which is thereby cut, as
 // ELB cuts the requests still in flight when a draining period ends). The
 // hook costs an allocation per connection, not per request.
+//
+// With tlsConf the connection is a TLS client connection, handshake
+// included in the dial timeout. tlsConf is used as it is (the data plane
+// pins keys with InsecureSkipVerify and VerifyConnection); only one that
+// verifies certificates the standard way and names no server is cloned,
+// with the back end's IP address as ServerName, as tls.Dial would.
 func (p *Proxy) dial(k poolKey, tlsConf *tls.Config) (*backConn, error) {
-	d := net.Dialer{Timeout: p.opts.DialTimeout}
-	addr := k.b.Addr.String()
-	var c net.Conn
-	var err error
-	if tlsConf != nil {
-		c, err = tls.DialWithDialer(&d, "tcp", addr, tlsConf)
-	} else {
-		c, err = d.Dial("tcp", addr)
-	}
+	deadline := time.Now().Add(p.opts.DialTimeout)
+	d := net.Dialer{Deadline: deadline}
+	c, err := d.Dial("tcp", k.b.Addr.String())
 	if err != nil {
 		return nil, err
 	}
+	if tlsConf != nil {
+		if tlsConf.ServerName == "" && !tlsConf.InsecureSkipVerify {
+			tlsConf = tlsConf.Clone()
+			tlsConf.ServerName = k.b.Addr.Addr().String()
+		}
+		tc := tls.Client(c, tlsConf)
+		c.SetDeadline(deadline)
+		if err := tc.Handshake(); err != nil {
+			c.Close()
+			return nil, err
+		}
+		c.SetDeadline(time.Time{})
+		c = tc
+	}
 	bc := &backConn{conn: c, pool: p.hostPool(k)}
 	if ctx := k.b.Retired(); ctx.Done() != nil {
-		bc.unretire = context.AfterFunc(ctx, func() { c.Close() })
+		// A cut, not an end: no TLS close_notify.
+		bc.unretire = context.AfterFunc(ctx, func() { closeNow(c) })
 	}
 	bc.br.init()
 	return bc, nil

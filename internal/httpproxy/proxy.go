@@ -2,6 +2,7 @@ package httpproxy
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"log/slog"
@@ -113,9 +114,13 @@ type clientConn struct {
 
 	now         time.Time // the last time read; deadlines are extended from it
 	linger      bool      // drain the client before closing (a response may be in flight)
+	cut         bool      // a response was cut short: no TLS close_notify at the close
 	respHeadLen int       // length of the response head in the back end's buffer
 
 	body bodyCopy
+
+	tls                   *tls.Conn // c, if it is TLS
+	tlsVersion, tlsCipher uint16    // its negotiated version and suite, once known
 }
 
 // bodyCopy is the request-body copier's state.
@@ -137,6 +142,8 @@ type bodyCopy struct {
 
 func (cc *clientConn) init(p *Proxy, c net.Conn, ctx context.Context) {
 	cc.p, cc.c, cc.ctx, cc.st = p, c, ctx, nil
+	cc.tls, _ = c.(*tls.Conn)
+	cc.tlsVersion, cc.tlsCipher = 0, 0
 	cc.br.init()
 	cc.dl = deadlines{}
 	if cc.out == nil {
@@ -166,7 +173,7 @@ func (cc *clientConn) init(p *Proxy, c net.Conn, ctx context.Context) {
 	}
 	cc.fi.localHost = h
 	cc.now = time.Now()
-	cc.linger = false
+	cc.linger, cc.cut = false, false
 }
 
 // addrPortOf returns the address of a TCP (or UDP) endpoint, IPv4-mapped
@@ -185,18 +192,22 @@ func addrPortOf(a net.Addr) netip.AddrPort {
 
 // close closes the client connection, first draining what the client
 // still sends (for a second at most) when closing now could reset a
-// response it has not read yet.
+// response it has not read yet. A TLS connection whose last response was
+// cut short is closed without close_notify, so that the client can tell.
 func (cc *clientConn) close() {
-	if cc.linger || len(cc.br.buffered()) > 0 {
+	switch {
+	case cc.cut && cc.tls != nil:
+		closeNow(cc.c)
+	case cc.linger || len(cc.br.buffered()) > 0:
 		lingerClose(cc.c)
-	} else {
+	default:
 		cc.c.Close()
 	}
 	cc.br.release()
 	if cap(cc.out) > 64<<10 {
 		cc.out = nil
 	}
-	cc.c, cc.ctx, cc.st, cc.p = nil, nil, nil, nil
+	cc.c, cc.ctx, cc.st, cc.p, cc.tls = nil, nil, nil, nil, nil
 	cc.req, cc.resp = request{}, response{}
 	cc.rec = Record{}
 	cc.fi = forwardInfo{}
@@ -208,8 +219,7 @@ const lingerTime = time.Second
 // second passes, or 256 KiB arrived), so that unread request bytes do not
 // make the kernel reset the connection before the client read the response.
 func lingerClose(c net.Conn) {
-	cw, ok := c.(interface{ CloseWrite() error })
-	if !ok || cw.CloseWrite() != nil {
+	if closeWrite(c) != nil {
 		c.Close()
 		return
 	}
@@ -350,14 +360,28 @@ func (cc *clientConn) failHead(cfg *Config, status int, idle time.Duration) []by
 }
 
 func (cc *clientConn) resetRecord() *Record {
+	if cc.tls != nil && cc.tlsVersion == 0 {
+		cc.loadTLS()
+	}
 	cc.rec = Record{
 		Time:                   cc.now,
 		Client:                 cc.rec.Client,
 		RequestProcessingTime:  -1,
 		BackendProcessingTime:  -1,
 		ResponseProcessingTime: -1,
+		TLSVersion:             cc.tlsVersion,
+		TLSCipher:              cc.tlsCipher,
 	}
 	return &cc.rec
+}
+
+// loadTLS reads the client connection's TLS version and cipher suite, once
+// its handshake is complete: by the first request head, if the caller left
+// the handshake to the first read.
+func (cc *clientConn) loadTLS() {
+	if cs := cc.tls.ConnectionState(); cs.HandshakeComplete {
+		cc.tlsVersion, cc.tlsCipher = cs.Version, cs.CipherSuite
+	}
 }
 
 // serve handles one request; it reports whether to read another. The
@@ -681,6 +705,7 @@ func (cc *clientConn) forward(cfg *Config, act desync.Action, idle time.Duration
 	if clientOK {
 		rec.ELBStatusCode = resp.status
 	}
+	cc.cut = !complete
 	inSync, bodySent := cc.endRequestBody(bc, bodyInOut)
 	reuse := complete && bodySent && !closeAfter && resp.keepAlive() &&
 		!(resp.hasTE && resp.hasCL) && len(bc.br.buffered()) == 0

@@ -2,6 +2,8 @@ package httpproxy
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
 	"io"
 	"net"
 	"sync/atomic"
@@ -45,8 +47,8 @@ func (cc *clientConn) tunnel(cfg *Config, bc *backConn, b *balance.Backend, extr
 		// not touch cc or bc, which are reused.
 		client, back := cc.c, bc.conn
 		stop := context.AfterFunc(cc.ctx, func() {
-			client.Close()
-			back.Close()
+			closeNow(client)
+			closeNow(back)
 		})
 		defer stop()
 	}
@@ -62,8 +64,9 @@ func (cc *clientConn) tunnel(cfg *Config, bc *backConn, b *balance.Backend, extr
 }
 
 // pipe copies src to dst until src ends. On EOF it half-closes dst, so the
-// other direction can finish; on an error, or when neither direction moved
-// a byte for idle, it closes both, which ends the other direction too.
+// other direction can finish; when neither direction moved a byte for
+// idle it closes both, and on an error it cuts both (closeNow), which ends
+// the other direction too.
 func pipe(dst, src net.Conn, last *atomic.Int64, idle time.Duration) {
 	bp := copyBufs.Get().(*[copyBufSize]byte)
 	defer copyBufs.Put(bp)
@@ -75,24 +78,57 @@ func pipe(dst, src net.Conn, last *atomic.Int64, idle time.Duration) {
 			last.Store(now.UnixNano())
 			dst.SetWriteDeadline(now.Add(idle))
 			if _, werr := dst.Write(bp[:n]); werr != nil {
-				src.Close()
-				dst.Close()
+				closeNow(src)
+				closeNow(dst)
 				return
 			}
 		}
 		switch {
 		case err == nil:
 		case err == io.EOF:
-			if cw, ok := dst.(interface{ CloseWrite() error }); !ok || cw.CloseWrite() != nil {
+			if closeWrite(dst) != nil {
 				dst.Close()
 			}
 			return
 		case isTimeout(err) && time.Since(time.Unix(0, last.Load())) < idle:
 			// The other direction is active: keep waiting.
-		default:
+		case isTimeout(err):
 			src.Close()
 			dst.Close()
 			return
+		default:
+			closeNow(src)
+			closeNow(dst)
+			return
 		}
 	}
+}
+
+// closeWrite ends c's outgoing stream and keeps its incoming one: for TLS a
+// close_notify alert, then the TCP FIN beneath (tls.Conn.CloseWrite sends
+// only the alert), so that TLS and TCP peers alike see the end.
+func closeWrite(c net.Conn) error {
+	if tc, ok := c.(*tls.Conn); ok {
+		if err := tc.CloseWrite(); err != nil {
+			return err
+		}
+		c = tc.NetConn()
+	}
+	cw, ok := c.(interface{ CloseWrite() error })
+	if !ok {
+		return errors.ErrUnsupported
+	}
+	return cw.CloseWrite()
+}
+
+// closeNow closes c at once. For TLS it closes the connection beneath
+// without the close_notify alert tls.Conn.Close sends, which would tell the
+// peer that the stream ended cleanly when it is being cut (and which may
+// take up to 5 s to send to a peer that does not read).
+func closeNow(c net.Conn) {
+	if tc, ok := c.(*tls.Conn); ok {
+		tc.NetConn().Close()
+		return
+	}
+	c.Close()
 }
