@@ -783,6 +783,8 @@ func TestAuthRegions(t *testing.T) {
 	yaml := `
 region: eu-west-1
 dns_domain: elb.test
+dns_listen: "127.0.0.1:0"
+metrics_listen: "127.0.0.1:0"
 accounts:
   - id: "210987654321"
     name: other

@@ -122,7 +122,7 @@ var layering = []struct {
 	},
 	{
 		pkgs: []string{"internal/dataplane", "internal/httpproxy", "internal/tcpproxy", "internal/balance",
-			"internal/health", "internal/sticky", "internal/accesslog", "internal/proxyproto", "internal/desync"},
+			"internal/health", "internal/sticky", "internal/accesslog", "internal/proxyproto", "internal/desync", "internal/tlspolicy"},
 		forbidden: []string{"internal/api", "internal/elb", "internal/store", "internal/server", "internal/controller"},
 		why:       "the data plane receives immutable config snapshots from the controller; it never reads the API's or the store's types",
 	},

@@ -24,6 +24,9 @@ type Options struct {
 	// HealthSpeedup divides health-check intervals and timeouts (tests
 	// and demonstrations); 0 or 1 keeps them.
 	HealthSpeedup int
+	// Certs caches parsed server certificates; nil parses them on every
+	// Build.
+	Certs *CertCache
 }
 
 // Build translates a desired-state snapshot into a data-plane config. It
@@ -38,7 +41,7 @@ func Build(st *elb.State, lookup InstanceLookup, groups GroupLookup, opts Option
 	})
 	cfg := &dataplane.Config{Revision: st.Revision, StickyKey: st.StickyKey}
 	for _, k := range keys {
-		cfg.Balancers = append(cfg.Balancers, balancer(st.LoadBalancers[k], lookup, groups, opts))
+		cfg.Balancers = append(cfg.Balancers, balancer(st, st.LoadBalancers[k], lookup, groups, opts))
 	}
 	return cfg
 }
@@ -46,7 +49,7 @@ func Build(st *elb.State, lookup InstanceLookup, groups GroupLookup, opts Option
 // GroupLookup resolves a declared security group.
 type GroupLookup func(id string) (model.SecurityGroup, bool)
 
-func balancer(lb *model.LoadBalancer, lookup InstanceLookup, groups GroupLookup, opts Options) dataplane.Balancer {
+func balancer(st *elb.State, lb *model.LoadBalancer, lookup InstanceLookup, groups GroupLookup, opts Options) dataplane.Balancer {
 	mode, err := desync.ParseMode(lb.Attributes.DesyncMode)
 	if err != nil {
 		mode = desync.Defensive
@@ -57,6 +60,9 @@ func balancer(lb *model.LoadBalancer, lookup InstanceLookup, groups GroupLookup,
 		IdleTimeout: time.Duration(lb.Attributes.IdleTimeout) * time.Second,
 		DesyncMode:  mode,
 		HealthCheck: healthSpec(lb.HealthCheck, opts.HealthSpeedup),
+	}
+	if t := &b.HealthCheck.Target; t.Protocol == "SSL" || t.Protocol == "HTTPS" {
+		t.Pins = pins(lb, t.Port)
 	}
 	if al := lb.Attributes.AccessLog; al.Enabled {
 		b.AccessLog = dataplane.AccessLog{Enabled: true, Bucket: al.S3BucketName, Prefix: al.S3BucketPrefix,
@@ -93,12 +99,17 @@ func balancer(lb *model.LoadBalancer, lookup InstanceLookup, groups GroupLookup,
 		b.Nodes = append(b.Nodes, node)
 	}
 	for _, l := range lb.Listeners {
-		b.Listeners = append(b.Listeners, dataplane.Listener{
+		dl := dataplane.Listener{
 			Protocol: l.Protocol, Port: l.LoadBalancerPort,
 			InstanceProtocol: l.InstanceProtocol, InstancePort: l.InstancePort,
 			ProxyProtocol: proxyProtocol(lb, l.InstancePort),
 			Sticky:        stickiness(lb, l),
-		})
+			BackendTLS:    backendTLS(lb, l.InstanceProtocol, l.InstancePort),
+		}
+		if l.Secure() {
+			dl.TLS = frontTLS(st, lb, l, opts.Certs)
+		}
+		b.Listeners = append(b.Listeners, dl)
 	}
 	for _, id := range lb.Instances {
 		in, ok := lookup(lb.Account, id)

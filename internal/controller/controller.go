@@ -39,7 +39,8 @@ type Controller struct {
 // New returns a controller; dns may be nil.
 func New(svc *elb.Service, plane *dataplane.Plane, dns *dnsserver.Server, zone string, log *slog.Logger) *Controller {
 	return &Controller{svc: svc, plane: plane, dns: dns, zone: zone, log: log,
-		Interval: 2 * time.Second, ProbeTimeout: 500 * time.Millisecond, changed: make(chan struct{})}
+		Interval: 2 * time.Second, ProbeTimeout: 500 * time.Millisecond, changed: make(chan struct{}),
+		Build: Options{Certs: &CertCache{}}}
 }
 
 // Run reconciles until ctx ends.

@@ -8,10 +8,12 @@ package controller_test
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -31,6 +33,8 @@ type scBackend struct {
 	hits atomic.Int64
 	// healthStatus is what GET /health answers.
 	healthStatus atomic.Int32
+	// proto is the X-Forwarded-Proto of the last request.
+	proto atomic.Value
 	// slowIn counts /slow requests received; release ends them.
 	slowIn  atomic.Int64
 	release chan struct{}
@@ -87,6 +91,7 @@ func (b *scBackend) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b.hits.Add(1)
+	b.proto.Store(r.Header.Get("X-Forwarded-Proto"))
 	w.Header().Set("X-Backend", b.id)
 	switch r.URL.Path {
 	case "/slow":
@@ -257,3 +262,18 @@ func url(addr string, path string) string { return fmt.Sprintf("http://%s%s", ad
 
 // at127x formats 127.0.x.y:port.
 func at127x(x, y int, port int32) string { return fmt.Sprintf("127.0.%d.%d:%d", x, y, port) }
+
+// lastProto returns the X-Forwarded-Proto of the last request b served.
+func (b *scBackend) lastProto() string {
+	s, _ := b.proto.Load().(string)
+	return s
+}
+
+func b64(der []byte) string { return base64.StdEncoding.EncodeToString(der) }
+
+func writeFile(t testing.TB, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}

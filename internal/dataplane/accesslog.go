@@ -7,6 +7,7 @@ import (
 	"github.com/elbd/elbd/internal/accesslog"
 	"github.com/elbd/elbd/internal/httpproxy"
 	"github.com/elbd/elbd/internal/tcpproxy"
+	"github.com/elbd/elbd/internal/tlspolicy"
 )
 
 // This file connects the plane to internal/accesslog: one Sink per
@@ -92,6 +93,10 @@ func logHTTP(sink *accesslog.Sink, name string, port int, rec *httpproxy.Record)
 	if rec.Backend != nil {
 		e.Backend = rec.Backend.Addr
 	}
+	if rec.TLSVersion != 0 {
+		e.Scheme = "https"
+		e.SSLCipher, e.SSLProtocol = tlspolicy.CipherName(rec.TLSCipher), tlspolicy.ProtocolName(rec.TLSVersion)
+	}
 	sink.Log(&e)
 }
 
@@ -109,6 +114,9 @@ func logTCP(sink *accesslog.Sink, name string, st *tcpproxy.Stats) {
 	if st.ConnectTime > 0 {
 		e.Backend = st.Backend
 		e.RequestTime, e.BackendTime, e.ResponseTime = 0, st.ConnectTime, 0
+	}
+	if st.TLSVersion != 0 {
+		e.SSLCipher, e.SSLProtocol = tlspolicy.CipherName(st.TLSCipher), tlspolicy.ProtocolName(st.TLSVersion)
 	}
 	sink.Log(&e)
 }

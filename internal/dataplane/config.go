@@ -1,11 +1,13 @@
 package dataplane
 
 import (
+	"crypto/tls"
 	"net/netip"
 	"time"
 
 	"github.com/elbd/elbd/internal/desync"
 	"github.com/elbd/elbd/internal/health"
+	"github.com/elbd/elbd/internal/tlspolicy"
 )
 
 // Config is everything the data plane serves, as one immutable snapshot.
@@ -112,9 +114,45 @@ type Listener struct {
 	InstancePort     int
 	// ProxyProtocol sends a PROXY v1 line to instances (TCP listeners).
 	ProxyProtocol bool
-	// Sticky is the listener's stickiness policy (HTTP listeners); nil
-	// for none.
+	// Sticky is the listener's stickiness policy (HTTP and HTTPS
+	// listeners); nil for none.
 	Sticky *Sticky
+	// TLS is the front end of an HTTPS or SSL listener: nil for HTTP and
+	// TCP listeners.
+	TLS *FrontTLS
+	// BackendTLS makes connections to instances use TLS (instance
+	// protocol HTTPS or SSL); nil for plain ones.
+	BackendTLS *BackendTLS
+}
+
+// FrontTLS is what an HTTPS or SSL listener negotiates with clients.
+type FrontTLS struct {
+	// Certificates are the listener's certificate (first, served when
+	// no other matches the client's server name) and, with SNI, the
+	// others crypto/tls chooses from by server name.
+	Certificates []tls.Certificate
+	// Policy names the listener's SSL negotiation policy, for logs.
+	Policy string
+	// Negotiation is what the policy allows and Go can serve; its
+	// Unservable and Ignored settings are logged when the listener
+	// starts.
+	Negotiation tlspolicy.Result
+	// Err, when set, is why the policy cannot be served; the listener
+	// is then reported as failed.
+	Err error
+	// HTTP2 offers h2 through ALPN (HTTPS listeners).
+	HTTP2 bool
+	// SessionTickets enables resumption with the plane's shared,
+	// rotated ticket keys.
+	SessionTickets bool
+}
+
+// BackendTLS is how the data plane talks TLS to instances.
+type BackendTLS struct {
+	// Pins are the public keys an instance's certificate must have one
+	// of (health.Pins); empty accepts any certificate, unverified, as ELB
+	// does without a back-end authentication policy.
+	Pins string
 }
 
 // Sticky is a stickiness policy attached to a listener.

@@ -2,6 +2,7 @@ package dataplane
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -9,6 +10,7 @@ import (
 	"net/netip"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -58,6 +60,14 @@ type Plane struct {
 	accessLogRoot, region string
 	sinks                 map[sinkKey]*sinkEntry
 	retiredSinks          []*accesslog.Sink
+
+	// tickets are the session-ticket keys shared by TLS listeners;
+	// backendTLSConfigs the client configurations for TLS to instances,
+	// by balancer and pins.
+	tickets           tickets
+	backendTLSConfigs map[string]*tls.Config
+	// h2 serves HTTPS connections that negotiated HTTP/2.
+	h2 h2
 
 	// probes holds the source addresses of Probe connections in flight.
 	probes sync.Map // netip.AddrPort → struct{}
@@ -115,7 +125,7 @@ func New(o Options) *Plane {
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &Plane{log: o.Logger, maxConns: o.MaxConns, maxPerInstance: o.MaxPerInstance, surges: map[string]*httpproxy.Surge{}, http: httpproxy.New(httpproxy.Options{}), ctx: ctx, cancel: cancel,
 		listeners: map[netip.AddrPort]*listener{}, backends: map[backendKey]*balance.Backend{}, metrics: o.Metrics,
-		drains: map[health.Key]*drainState{}, sinks: map[sinkKey]*sinkEntry{},
+		drains: map[health.Key]*drainState{}, sinks: map[sinkKey]*sinkEntry{}, backendTLSConfigs: map[string]*tls.Config{},
 		accessLogRoot: o.AccessLogRoot, region: o.Region}
 	p.index.Store(&healthIndex{})
 	p.checker = health.New(health.Options{Prober: o.Prober, OnChange: p.onHealthChange, OnCheck: p.onHealthCheck})
@@ -133,6 +143,8 @@ type route struct {
 	rules    []Rule
 	tcp      *tcpproxy.Config
 	http     *httpproxy.Config
+	// tls, for HTTPS and SSL listeners, configures client handshakes.
+	tls *tls.Config
 	// metrics are the balancer's metrics in this zone; nil without metrics.
 	metrics *metrics.Handles
 }
@@ -164,6 +176,8 @@ func (p *Plane) Apply(cfg *Config) []ListenerStatus {
 	var status []ListenerStatus
 	index := healthIndex{}
 	usedSinks := map[sinkKey]bool{}
+	usedTLS := map[string]bool{}
+	wantListener := map[netip.AddrPort]Listener{}
 	for i := range cfg.Balancers {
 		b := &cfg.Balancers[i]
 		sets := map[int]*balance.Set{}
@@ -181,7 +195,7 @@ func (p *Plane) Apply(cfg *Config) []ListenerStatus {
 					}
 					ap := netip.AddrPortFrom(ip, uint16(l.Port))
 					st := ListenerStatus{Balancer: b.Key, Zone: n.Zone, Addr: ap, Protocol: l.Protocol}
-					r, err := p.buildRoute(b, n.Zone, l, sets[l.InstancePort], p.sinkFor(b, ip, usedSinks))
+					r, err := p.buildRoute(b, n.Zone, l, sets[l.InstancePort], p.sinkFor(b, ip, usedSinks), usedTLS)
 					if err != nil {
 						st.Err = err
 						status = append(status, st)
@@ -192,7 +206,7 @@ func (p *Plane) Apply(cfg *Config) []ListenerStatus {
 						status = append(status, st)
 						continue
 					}
-					want[ap], wantInfo[ap] = r, st
+					want[ap], wantInfo[ap], wantListener[ap] = r, st, l
 				}
 			}
 		}
@@ -233,11 +247,13 @@ func (p *Plane) Apply(cfg *Config) []ListenerStatus {
 		p.conns.Add(1)
 		go p.accept(l)
 		p.log.Info("listener started", "addr", ap, "balancer", st.Balancer, "protocol", st.Protocol)
+		p.logTLSPolicy(st.Balancer, wantListener[ap])
 		status = append(status, st)
 	}
 	p.applyDrains(cfg, usedBackends)
 	p.applyHealth(cfg, index)
 	p.closeSinks(usedSinks)
+	p.pruneBackendTLS(usedTLS)
 	liveBalancers := map[string]bool{}
 	for i := range cfg.Balancers {
 		liveBalancers[cfg.Balancers[i].Key] = true
@@ -299,10 +315,7 @@ func (p *Plane) backendSet(cfg *Config, b *Balancer, port int, used map[backendK
 	return balance.NewSet(bs)
 }
 
-// errUnsupported marks listeners this build cannot serve yet.
-var errUnsupported = errors.New("TLS listeners (HTTPS, SSL) are not served yet")
-
-func (p *Plane) buildRoute(b *Balancer, zone string, l Listener, set *balance.Set, sink *accesslog.Sink) (*route, error) {
+func (p *Plane) buildRoute(b *Balancer, zone string, l Listener, set *balance.Set, sink *accesslog.Sink, usedTLS map[string]bool) (*route, error) {
 	cands := set.Candidates(zone, b.CrossZone)
 	candidates := func() []*balance.Backend { return cands }
 	idle := b.IdleTimeout
@@ -310,17 +323,24 @@ func (p *Plane) buildRoute(b *Balancer, zone string, l Listener, set *balance.Se
 		idle = 60 * time.Second
 	}
 	r := &route{balancer: b.Key, zone: zone, protocol: l.Protocol, port: l.Port, firewall: b.Firewall, rules: b.Rules}
+	if l.Protocol == "HTTPS" || l.Protocol == "SSL" {
+		cfg, err := p.frontTLS(l)
+		if err != nil {
+			return nil, err
+		}
+		r.tls = cfg
+	}
 	switch l.Protocol {
-	case "TCP":
-		if l.InstanceProtocol != "TCP" {
-			return nil, errUnsupported
+	case "TCP", "SSL":
+		if l.InstanceProtocol != "TCP" && l.InstanceProtocol != "SSL" {
+			return nil, fmt.Errorf("instance protocol %s behind a %s listener", l.InstanceProtocol, l.Protocol)
 		}
 		r.tcp = &tcpproxy.Config{Candidates: candidates, Picker: &balance.RoundRobin{},
 			ProxyProtocol: l.ProxyProtocol, IdleTimeout: idle, Logger: p.log,
-			OnBackendFailure: p.ejector(b, set)}
-	case "HTTP":
-		if l.InstanceProtocol != "HTTP" {
-			return nil, errUnsupported
+			OnBackendFailure: p.ejector(b, set), BackendTLS: p.backendTLS(b, l.BackendTLS, usedTLS)}
+	case "HTTP", "HTTPS":
+		if l.InstanceProtocol != "HTTP" && l.InstanceProtocol != "HTTPS" {
+			return nil, fmt.Errorf("instance protocol %s behind a %s listener", l.InstanceProtocol, l.Protocol)
 		}
 		surge := p.surges[b.Key]
 		if surge == nil {
@@ -328,11 +348,11 @@ func (p *Plane) buildRoute(b *Balancer, zone string, l Listener, set *balance.Se
 			p.surges[b.Key] = surge
 		}
 		r.http = &httpproxy.Config{Candidates: candidates, Picker: &balance.LeastOutstanding{},
-			Scheme: "http", Port: l.Port, IdleTimeout: idle, DesyncMode: b.DesyncMode, Logger: p.log,
+			Scheme: strings.ToLower(l.Protocol), Port: l.Port, IdleTimeout: idle, DesyncMode: b.DesyncMode, Logger: p.log,
 			MaxPerBackend: p.maxPerInstance, Surge: surge, OnBackendFailure: p.ejector(b, set),
-			Sticky: stickiness(l.Sticky, set, zone, b.CrossZone)}
+			Sticky: stickiness(l.Sticky, set, zone, b.CrossZone), BackendTLS: p.backendTLS(b, l.BackendTLS, usedTLS)}
 	default:
-		return nil, errUnsupported
+		return nil, fmt.Errorf("unknown listener protocol %q", l.Protocol)
 	}
 	p.instrument(r, sink, b.Name)
 	return r, nil
@@ -440,18 +460,36 @@ func reset(c net.Conn) {
 func (p *Plane) serve(c net.Conn, l *listener, r *route) {
 	defer p.conns.Done()
 	defer l.open.Add(-1)
+	var tc *tls.Conn
+	if r.tls != nil {
+		var ok bool
+		if tc, ok = p.handshake(c, r); !ok {
+			return
+		}
+	}
 	switch {
 	case r.tcp != nil:
-		tc, ok := c.(*net.TCPConn)
+		if r.metrics != nil {
+			r.metrics.Request() // RequestCount counts TCP connections when made
+		}
+		if tc != nil {
+			tcpproxy.ProxyConn(p.ctx, tc, r.tcp)
+			return
+		}
+		plain, ok := c.(*net.TCPConn)
 		if !ok {
 			c.Close()
 			return
 		}
-		if r.metrics != nil {
-			r.metrics.Request() // RequestCount counts TCP connections when made
-		}
-		tcpproxy.Proxy(p.ctx, tc, r.tcp)
+		tcpproxy.Proxy(p.ctx, plain, r.tcp)
 	case r.http != nil:
+		if tc != nil {
+			c = tc
+			if tc.ConnectionState().NegotiatedProtocol == "h2" {
+				p.serveH2(tc, l, r)
+				return
+			}
+		}
 		// The HTTP engine re-reads the route between requests, so a
 		// keep-alive connection follows reconfiguration, and ends once
 		// its listener is gone (a zone disabled, a listener deleted).
@@ -481,6 +519,11 @@ func (p *Plane) Close() {
 	p.cancel()
 	p.conns.Wait()
 	p.http.CloseIdle()
+	p.h2.mu.Lock()
+	for _, tr := range p.h2.transports {
+		tr.CloseIdleConnections()
+	}
+	p.h2.mu.Unlock()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for k, e := range p.sinks {

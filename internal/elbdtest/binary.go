@@ -88,3 +88,8 @@ func (s *SyncBuffer) String() string {
 }
 
 var _ fmt.Stringer = (*SyncBuffer)(nil)
+
+// RequireInterop reports whether tests must fail, rather than skip, when a
+// client program they drive (awscli, boto3, libcloud, openssl, curl) is
+// missing: CI sets ELBD_REQUIRE_INTEROP=1 after installing them.
+func RequireInterop() bool { return os.Getenv("ELBD_REQUIRE_INTEROP") == "1" }

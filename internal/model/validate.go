@@ -35,8 +35,8 @@ const (
 	SNIKey            = "elbd.tls.sni.enabled"
 	SessionTicketsKey = "elbd.tls.sessiontickets.enabled"
 	HTTP2Key          = "elbd.https.http2.enabled"
-	MaxTagKey      = 128
-	MaxTagValue    = 256
+	MaxTagKey         = 128
+	MaxTagValue       = 256
 )
 
 // DefaultAttributes returns the attributes of a new load balancer.

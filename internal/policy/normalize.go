@@ -1,13 +1,9 @@
 package policy
 
 import (
-	"crypto/x509"
-	"encoding/base64"
-	"encoding/pem"
 	"math"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/elbd/elbd/internal/model"
 	"github.com/elbd/elbd/internal/tlspolicy"
@@ -206,45 +202,9 @@ func isToken(s string) bool {
 	return true
 }
 
-// validPublicKey accepts a PEM "PUBLIC KEY" or "CERTIFICATE" block, or the
-// base64 encoding (whitespace ignored, padding optional) of a DER
-// SubjectPublicKeyInfo or certificate, provided crypto/x509 can parse the
-// public key it contains.
+// validPublicKey accepts what PublicKeyDER can read.
 func validPublicKey(s string) bool {
-	if block, _ := pem.Decode([]byte(strings.TrimSpace(s))); block != nil {
-		switch block.Type {
-		case "PUBLIC KEY":
-			_, err := x509.ParsePKIXPublicKey(block.Bytes)
-			return err == nil
-		case "CERTIFICATE":
-			return certKeyParses(block.Bytes)
-		}
-		return false
-	}
-	compact := strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) {
-			return -1
-		}
-		return r
-	}, s)
-	der, err := base64.StdEncoding.DecodeString(compact)
-	if err != nil {
-		if der, err = base64.RawStdEncoding.DecodeString(compact); err != nil {
-			return false
-		}
-	}
-	if _, err := x509.ParsePKIXPublicKey(der); err == nil {
-		return true
-	}
-	return certKeyParses(der)
-}
-
-func certKeyParses(der []byte) bool {
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		return false
-	}
-	_, err = x509.ParsePKIXPublicKey(cert.RawSubjectPublicKeyInfo)
+	_, err := PublicKeyDER(s)
 	return err == nil
 }
 
