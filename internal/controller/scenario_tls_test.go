@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -21,6 +22,8 @@ import (
 
 	"github.com/elbd/elbd/internal/accesslog"
 	"github.com/elbd/elbd/internal/elbdtest"
+	"github.com/elbd/elbd/internal/policy"
+	"github.com/elbd/elbd/internal/tlspolicy"
 )
 
 const (
@@ -182,44 +185,57 @@ func TestScenarioHTTPS(t *testing.T) {
 	}
 }
 
-// TestScenarioTLSPolicies attaches each predefined security policy to an
-// HTTPS listener and checks which protocol versions it accepts, and that a
-// refused handshake is counted.
+// TestScenarioTLSPolicies attaches every predefined security policy to an
+// HTTPS listener (with an RSA certificate) and checks, through elbd, which
+// protocol versions and which RSA cipher suites each accepts and refuses:
+// exactly those its attributes enable, less what Go cannot serve (see
+// docs/tls.md). It also checks that refused handshakes are counted and
+// that TLS 1.3 needs the opt-in.
 func TestScenarioTLSPolicies(t *testing.T) {
 	th := startTLS(t)
 	arn := th.upload("www", "/", true, tlsName)
 	addr, lp := th.httpsLB("policies", arn)
-	versions := []struct {
-		name string
-		v    uint16
-	}{{"TLSv1", tls.VersionTLS10}, {"TLSv1.1", tls.VersionTLS11}, {"TLSv1.2", tls.VersionTLS12}}
-	for _, tc := range []struct {
-		policy string
-		want   []bool // TLS 1.0, 1.1, 1.2
-	}{
-		{"ELBSecurityPolicy-2016-08", []bool{true, true, true}},
-		{"ELBSecurityPolicy-TLS-1-2-2017-01", []bool{false, false, true}},
-		{"ELBSecurityPolicy-TLS-1-1-2017-01", []bool{false, true, true}},
-		{"ELBSecurityPolicy-2015-05", []bool{true, true, true}},
-		{"ELBSecurityPolicy-2011-08", []bool{true, false, false}},
-	} {
-		t.Run(tc.policy, func(t *testing.T) {
-			name := "p-" + strings.ToLower(strings.ReplaceAll(tc.policy, "ELBSecurityPolicy-", ""))
+	versions := map[string]uint16{"Protocol-TLSv1": tls.VersionTLS10, "Protocol-TLSv1.1": tls.VersionTLS11, "Protocol-TLSv1.2": tls.VersionTLS12}
+	for _, p := range policy.Predefined() {
+		t.Run(p.Name, func(t *testing.T) {
+			enabled := map[string]bool{}
+			for _, a := range p.Attributes {
+				enabled[a.Name] = a.Value == "true"
+			}
+			name := "p-" + strings.ToLower(strings.TrimPrefix(strings.TrimPrefix(p.Name, "ELBSecurityPolicy-"), "ELBSample-"))
 			_, err := th.c.CreateLoadBalancerPolicy(th.ctx, &elbsdk.CreateLoadBalancerPolicyInput{
 				LoadBalancerName: aws.String("policies"), PolicyName: aws.String(name), PolicyTypeName: aws.String("SSLNegotiationPolicyType"),
-				PolicyAttributes: []types.PolicyAttribute{{AttributeName: aws.String("Reference-Security-Policy"), AttributeValue: aws.String(tc.policy)}}})
+				PolicyAttributes: []types.PolicyAttribute{{AttributeName: aws.String("Reference-Security-Policy"), AttributeValue: aws.String(p.Name)}}})
 			th.must(err)
 			_, err = th.c.SetLoadBalancerPoliciesOfListener(th.ctx, &elbsdk.SetLoadBalancerPoliciesOfListenerInput{
 				LoadBalancerName: aws.String("policies"), LoadBalancerPort: lp, PolicyNames: []string{name}})
 			th.must(err)
 			th.applied()
-			for i, v := range versions {
-				c, err := th.dialTLS(addr, &tls.Config{MinVersion: v.v, MaxVersion: v.v, CipherSuites: everySuite()})
+			var top uint16
+			for attr, v := range versions {
+				c, err := th.dialTLS(addr, &tls.Config{MinVersion: v, MaxVersion: v, CipherSuites: everySuite()})
 				if c != nil {
 					c.Close()
 				}
-				if tc.want[i] != (err == nil) {
-					t.Errorf("%s: handshake = %v, want accepted %v", v.name, err, tc.want[i])
+				if enabled[attr] != (err == nil) {
+					t.Errorf("%s: handshake = %v, want accepted %v", attr, err, enabled[attr])
+				}
+				if enabled[attr] {
+					top = max(top, v)
+				}
+			}
+			for _, id := range everySuite() {
+				cs := tlspolicy.CipherName(id)
+				if !strings.HasPrefix(cs, "ECDHE-RSA-") && strings.Contains(cs, "ECDHE") {
+					continue // the listener's certificate is RSA
+				}
+				c, err := th.dialTLS(addr, &tls.Config{MinVersion: tls.VersionTLS10, MaxVersion: top, CipherSuites: []uint16{id}})
+				if c != nil {
+					c.Close()
+				}
+				want := enabled[cs] && suiteWorksAt(id, top)
+				if want != (err == nil) {
+					t.Errorf("%s (up to %s): handshake = %v, want accepted %v", cs, tlspolicy.ProtocolName(top), err, want)
 				}
 			}
 			// TLS 1.3 is not offered without the opt-in.
@@ -502,4 +518,15 @@ func everySuite() []uint16 {
 		ids = append(ids, cs.ID)
 	}
 	return ids
+}
+
+// suiteWorksAt reports whether a client limited to versions up to top can
+// negotiate suite id: the GCM and SHA-256 suites need TLS 1.2.
+func suiteWorksAt(id uint16, top uint16) bool {
+	for _, cs := range append(tls.CipherSuites(), tls.InsecureCipherSuites()...) {
+		if cs.ID == id {
+			return slices.Contains(cs.SupportedVersions, top)
+		}
+	}
+	return false
 }
