@@ -143,8 +143,10 @@ type route struct {
 	rules    []Rule
 	tcp      *tcpproxy.Config
 	http     *httpproxy.Config
-	// tls, for HTTPS and SSL listeners, configures client handshakes.
-	tls *tls.Config
+	// tls, for HTTPS and SSL listeners, configures client handshakes;
+	// tlsPolicy says what it serves, to log changes.
+	tls       *tls.Config
+	tlsPolicy string
 	// metrics are the balancer's metrics in this zone; nil without metrics.
 	metrics *metrics.Handles
 }
@@ -226,8 +228,12 @@ func (p *Plane) Apply(cfg *Config) []ListenerStatus {
 			// and each retry tick) builds new routes, and a fresh
 			// RoundRobin would send the first connection after each one
 			// to the first candidate again.
-			if old := l.route.Load(); old.tcp != nil && r.tcp != nil && old.tcp.Picker != nil {
+			old := l.route.Load()
+			if old.tcp != nil && r.tcp != nil && old.tcp.Picker != nil {
 				r.tcp.Picker = old.tcp.Picker
+			}
+			if r.tlsPolicy != old.tlsPolicy {
+				p.logTLSPolicy(st.Balancer, wantListener[ap])
 			}
 			l.route.Store(r)
 			status = append(status, st)
@@ -328,7 +334,7 @@ func (p *Plane) buildRoute(b *Balancer, zone string, l Listener, set *balance.Se
 		if err != nil {
 			return nil, err
 		}
-		r.tls = cfg
+		r.tls, r.tlsPolicy = cfg, l.TLS.Policy+": "+l.TLS.Negotiation.String()
 	}
 	switch l.Protocol {
 	case "TCP", "SSL":
