@@ -413,6 +413,8 @@ func TestELBSSLNegotiationPolicy(t *testing.T) {
 	}{
 		{"two SSL policies on one listener", set(443, "tls12", "custom"), "SetLoadBalancerPoliciesOfListener", "InvalidConfigurationRequest"},
 		{"no protocol enabled", create("none", "Protocol-TLSv1.2", "false", "ECDHE-RSA-AES128-GCM-SHA256", "true"), "CreateLoadBalancerPolicy", "InvalidConfigurationRequest"},
+		{"nothing Go can serve: SSLv3 and a DHE cipher", create("unservable", "Protocol-SSLv3", "true", "DHE-RSA-AES128-SHA", "true"), "CreateLoadBalancerPolicy", "InvalidConfigurationRequest"},
+		{"nothing Go can serve: GCM with TLS 1.0 only", create("gcm-tls10", "Protocol-TLSv1", "true", "ECDHE-RSA-AES128-GCM-SHA256", "true"), "CreateLoadBalancerPolicy", "InvalidConfigurationRequest"},
 		{"unknown reference policy", create("ref-x", "Reference-Security-Policy", "ELBSecurityPolicy-1999-01"), "CreateLoadBalancerPolicy", "InvalidConfigurationRequest"},
 		{"reserved name", create("ELBSecurityPolicy-Mine", "Reference-Security-Policy", "ELBSecurityPolicy-2016-08"), "CreateLoadBalancerPolicy", "InvalidConfigurationRequest"},
 		{"duplicate name", create("tls12", "Reference-Security-Policy", "ELBSecurityPolicy-2016-08"), "CreateLoadBalancerPolicy", "DuplicatePolicyName"},
