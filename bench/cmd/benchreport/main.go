@@ -1,6 +1,6 @@
 // Command benchreport turns the raw measurements of bench/run.sh into the
 // Markdown report: medians over rounds, each proxy's ratio to haproxy, the
-// per-round figures, and the issue's targets with whether they are met.
+// per-round figures, and the issues' targets with whether they are met.
 //
 // It is a helper of bench/run.sh, not part of elbd.
 package main
@@ -57,6 +57,30 @@ func (r tcpRun) other() float64     { return otherUse(r.core, r.cpu+r.ksoft, r.s
 func (r tcpRun) cpuPerGBK() float64 { return (r.cpu + r.ksoft) / (r.bytes / 1e9) }
 func (r tcpRun) corePerGB() float64 { return r.core / (r.bytes / 1e9) }
 
+// tlsRun is one TLS run against one proxy: full handshakes (tls-ecdsa,
+// tls-rsa; count is handshakes, each with one request) or HTTPS keep-alive
+// requests (https; count is requests).
+type tlsRun struct {
+	test, proxy  string
+	round        int
+	count        float64
+	seconds      float64
+	rate         float64
+	p50, p99     float64 // µs
+	non2xx, errs float64
+	resumed      string // "-" when the load generator cannot tell
+	cpu, core    float64
+	ksoft        float64
+	negotiated   string
+}
+
+func (r tlsRun) cpuPerOp() float64  { return r.cpu / r.count * 1e6 }
+func (r tlsRun) cpuPerOpK() float64 { return (r.cpu + r.ksoft) / r.count * 1e6 }
+func (r tlsRun) corePerOp() float64 { return r.core / r.count * 1e6 }
+func (r tlsRun) cpuUse() float64    { return r.cpu / r.seconds * 100 }
+func (r tlsRun) other() float64     { return otherUse(r.core, r.cpu+r.ksoft, r.seconds) }
+func (r tlsRun) errors() float64    { return r.non2xx + r.errs }
+
 // otherUse is the share (%) of the proxy's core that was busy but not
 // charged to the proxy (or ksoftirqd) during a run: other processes, the
 // hypervisor's steal, or kernel work that no process is charged for.
@@ -72,6 +96,7 @@ func main() {
 	infoPath := flag.String("info", "", "key=value machine and run information")
 	httpPath := flag.String("http", "", "HTTP measurements (TSV)")
 	tcpPath := flag.String("tcp", "", "TCP measurements (TSV)")
+	tlsPath := flag.String("tls", "", "TLS measurements (TSV)")
 	flag.Parse()
 	info, err := readInfo(*infoPath)
 	check(err)
@@ -79,8 +104,10 @@ func main() {
 	check(err)
 	tr, err := readTCP(*tcpPath)
 	check(err)
+	lr, err := readTLS(*tlsPath)
+	check(err)
 	w := bufio.NewWriter(os.Stdout)
-	report(w, info, hr, tr)
+	report(w, info, hr, tr, lr)
 	check(w.Flush())
 }
 
@@ -166,6 +193,24 @@ func readTCP(path string) ([]tcpRun, error) {
 	return out, nil
 }
 
+func readTLS(path string) ([]tlsRun, error) {
+	rows, err := readLines(path)
+	if err != nil {
+		return nil, err
+	}
+	var out []tlsRun
+	for _, f := range rows {
+		if len(f) != 16 {
+			return nil, fmt.Errorf("%s: bad row %q", path, f)
+		}
+		clk := num(f[12])
+		out = append(out, tlsRun{test: f[0], proxy: f[1], round: int(num(f[2])), count: num(f[3]), seconds: num(f[4]),
+			rate: num(f[5]), p50: num(f[6]), p99: num(f[7]), non2xx: num(f[8]), errs: num(f[9]), resumed: f[10],
+			cpu: num(f[11]) / clk, core: num(f[13]) / clk, ksoft: num(f[14]) / clk, negotiated: f[15]})
+	}
+	return out, nil
+}
+
 func median(xs []float64) float64 {
 	if len(xs) == 0 {
 		return math.NaN()
@@ -239,7 +284,7 @@ type tcpSummary struct {
 	failed, rounds                      int
 }
 
-func report(w io.Writer, info map[string]string, hr []httpRun, tr []tcpRun) {
+func report(w io.Writer, info map[string]string, hr []httpRun, tr []tcpRun, lr []tlsRun) {
 	fmt.Fprintf(w, "# elbd load benchmark — %s\n\n", info["date"])
 	fmt.Fprintf(w, "- Machine: %s CPUs, %s, %s\n", info["nproc"], info["cpu"], info["kernel"])
 	fmt.Fprintf(w, "- Software: elbd %s (%s), HAProxy %s, nginx %s, wrk %s\n", info["elbd"], info["go"], info["haproxy"], info["nginx"], info["wrk"])
@@ -353,7 +398,15 @@ func report(w io.Writer, info map[string]string, hr []httpRun, tr []tcpRun) {
 		fmt.Fprintln(w)
 	}
 
+	ls := tlsReport(w, info, lr)
+
 	var n, bad int
+	for _, r := range lr {
+		n++
+		if r.other() > disturbed {
+			bad++
+		}
+	}
 	for _, r := range hr {
 		n++
 		if r.other() > disturbed {
@@ -378,7 +431,17 @@ func report(w io.Writer, info map[string]string, hr []httpRun, tr []tcpRun) {
 	h, hok := hs["haproxy"]
 	te, teok := ts["elbd"]
 	th, thok := ts["haproxy"]
-	if (eok && hok) || (teok && thok) {
+	var tlsTargets [][2]tlsSummary
+	var tlsNames []string
+	for _, t := range tlsTests {
+		e, eok := ls[t.name+"/elbd"]
+		h, hok := ls[t.name+"/haproxy"]
+		if eok && hok {
+			tlsTargets = append(tlsTargets, [2]tlsSummary{e, h})
+			tlsNames = append(tlsNames, t.target)
+		}
+	}
+	if (eok && hok) || (teok && thok) || len(tlsTargets) > 0 {
 		fmt.Fprintln(w, "## Targets")
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "| target | elbd | haproxy | ratio | met |")
@@ -396,11 +459,185 @@ func report(w io.Writer, info map[string]string, hr []httpRun, tr []tcpRun) {
 			fmt.Fprintf(w, "| (same, whole core) | %s s | %s s | %s | %s |\n", f3(te.coreGB), f3(th.coreGB), ratio(te.coreGB, th.coreGB), yes(te.coreGB <= th.coreGB && te.failed == 0))
 			fmt.Fprintf(w, "| TCP throughput ≥ haproxy | %s GB/s | %s GB/s | %s | %s |\n", f2(te.gbps), f2(th.gbps), ratio(te.gbps, th.gbps), yes(te.gbps >= th.gbps && te.failed == 0))
 		}
+		for i, eh := range tlsTargets {
+			e, h := eh[0], eh[1]
+			fmt.Fprintf(w, "| %s ≤ 1.2× haproxy | %s µs | %s µs | %s | %s |\n", tlsNames[i], f1(e.cpuOp), f1(h.cpuOp), ratio(e.cpuOp, h.cpuOp),
+				yes(e.cpuOp <= 1.2*h.cpuOp && e.errors == 0))
+			fmt.Fprintf(w, "| (same, whole core) | %s µs | %s µs | %s | %s |\n", f1(e.coreOp), f1(h.coreOp), ratio(e.coreOp, h.coreOp),
+				yes(e.coreOp <= 1.2*h.coreOp && e.errors == 0))
+		}
 		fmt.Fprintln(w)
 	}
 	if v := info["elbd_log_warnings"]; v != "" {
 		fmt.Fprintf(w, "elbd logged %s warning/error lines during the run.\n", v)
 	}
+}
+
+// tlsTests are the TLS tests in report order.
+var tlsTests = []struct{ name, title, unit, target string }{
+	{"tls-ecdsa", "TLS full handshakes, ECDSA P-256 certificate", "handshake", "TLS handshake CPU, ECDSA P-256"},
+	{"tls-rsa", "TLS full handshakes, RSA 2048 certificate", "handshake", "TLS handshake CPU, RSA 2048"},
+	{"https", "HTTPS keep-alive (13-byte responses, ECDSA listener)", "req", "HTTPS CPU per request"},
+}
+
+type tlsSummary struct {
+	rate, p50, p99, cpuOp, cpuOpK, coreOp, cpuUse, errors float64
+	resumed                                               string
+	negotiated                                            string
+	rounds                                                int
+}
+
+// tlsReport writes the TLS section and returns the summaries by
+// "test/proxy".
+func tlsReport(w io.Writer, info map[string]string, lr []tlsRun) map[string]tlsSummary {
+	out := map[string]tlsSummary{}
+	if len(lr) == 0 && info["tls_note"] == "" {
+		return out
+	}
+	fmt.Fprintf(w, "## TLS\n\n")
+	fmt.Fprintf(w, "Full handshakes: `tlsbench load` opens a new TCP connection per request, runs a full TLS 1.2 handshake "+
+		"(Go crypto/tls client without a session cache: no session ID or ticket is ever offered, so nothing can be resumed; "+
+		"\"resumed\" counts handshakes the client saw resumed), sends one GET with `Connection: close` and reads the response "+
+		"to the server's close. CPU µs/handshake is the proxy's CPU over the run divided by the completed handshakes, so it "+
+		"includes accepting and closing the connection and proxying its one request. HTTPS keep-alive: wrk over TLS to the "+
+		"ECDSA listener, as in the HTTP test. Every proxy serves the same two self-signed leaf certificates with "+
+		"ELBSecurityPolicy-2016-08 (haproxy and nginx: the same cipher list, TLS 1.0–1.2, no session cache, no tickets). "+
+		"\"others\" and ⚠ as in the HTTP test.\n\n")
+	if v := info["tls_note"]; v != "" {
+		fmt.Fprintf(w, "**Note:** %s\n\n", v)
+	}
+
+	// What was negotiated.
+	var negKeys []string
+	for k := range info {
+		if strings.HasPrefix(k, "negotiated.") {
+			negKeys = append(negKeys, k)
+		}
+	}
+	slices.Sort(negKeys)
+	if len(negKeys) > 0 || len(lr) > 0 {
+		fmt.Fprintln(w, "Negotiated: by OpenSSL's `s_client -reconnect` (offering TLS 1.3 and OpenSSL's default groups and "+
+			"signature algorithms, then reconnecting five times with the first session): protocol, cipher, key exchange, "+
+			"server signature, and how many reconnections resumed; and by tlsbench's handshakes during the runs.")
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "| proxy | certificate | openssl s_client | tlsbench (Go client, TLS ≤ 1.2) |")
+		fmt.Fprintln(w, "|---|---|---|---|")
+		seen := map[string]bool{}
+		for _, r := range lr {
+			if r.test == "https" || seen[r.proxy+r.test] {
+				continue
+			}
+			seen[r.proxy+r.test] = true
+			kind := strings.TrimPrefix(r.test, "tls-")
+			fmt.Fprintf(w, "| %s | %s | %s | %s |\n", r.proxy, kind, orDash(info["negotiated."+r.proxy+"."+kind]), tlsNegotiated(lr, r.test, r.proxy))
+		}
+		for _, k := range negKeys {
+			parts := strings.SplitN(k, ".", 3)
+			if len(parts) == 3 && !seen[parts[1]+"tls-"+parts[2]] {
+				fmt.Fprintf(w, "| %s | %s | %s | — |\n", parts[1], parts[2], info[k])
+			}
+		}
+		fmt.Fprintln(w)
+	}
+	if v := info["haproxy_ssl_info"]; v != "" {
+		fmt.Fprintf(w, "haproxy's `show info` after the runs: `%s`\n\n", strings.TrimSpace(v))
+	}
+
+	for _, t := range tlsTests {
+		var runs []tlsRun
+		for _, r := range lr {
+			if r.test == t.name {
+				runs = append(runs, r)
+			}
+		}
+		if len(runs) == 0 {
+			continue
+		}
+		names := proxies(runs, func(r tlsRun) string { return r.proxy })
+		for _, n := range names {
+			var rate, p50, p99, cpu, cpuK, core, use []float64
+			s := tlsSummary{resumed: "-"}
+			resumed := 0.0
+			for _, r := range runs {
+				if r.proxy != n {
+					continue
+				}
+				rate, p50, p99 = append(rate, r.rate), append(p50, r.p50), append(p99, r.p99)
+				cpu, cpuK, core, use = append(cpu, r.cpuPerOp()), append(cpuK, r.cpuPerOpK()), append(core, r.corePerOp()), append(use, r.cpuUse())
+				s.errors += r.errors()
+				if r.resumed != "-" {
+					resumed += num(r.resumed)
+					s.resumed = fmt.Sprintf("%.0f", resumed)
+				}
+				s.rounds++
+			}
+			s.rate, s.p50, s.p99, s.cpuOp, s.cpuOpK, s.coreOp, s.cpuUse = median(rate), median(p50), median(p99), median(cpu), median(cpuK), median(core), median(use)
+			out[t.name+"/"+n] = s
+		}
+		base, ok := out[t.name+"/haproxy"]
+		if !ok {
+			base = tlsSummary{rate: math.NaN(), p99: math.NaN(), cpuOp: math.NaN(), coreOp: math.NaN()}
+		}
+		rateUnit := "handshakes/s"
+		if t.unit == "req" {
+			rateUnit = "req/s"
+		}
+		fmt.Fprintf(w, "### %s\n\nMedians over %d rounds; errors summed.\n\n", t.title, out[t.name+"/"+names[0]].rounds)
+		fmt.Fprintf(w, "| proxy | %s | p50 | p99 | errors | resumed | CPU µs/%s | +ksoftirqd | whole core | CPU use | %s ÷ haproxy | CPU/%s ÷ haproxy | whole core ÷ haproxy |\n",
+			rateUnit, t.unit, rateUnit, t.unit)
+		fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+		for _, n := range names {
+			s := out[t.name+"/"+n]
+			fmt.Fprintf(w, "| %s | %.0f | %s | %s | %.0f | %s | %s | %s | %s | %.0f%% | %s | %s | %s |\n", n, s.rate, us(s.p50), us(s.p99), s.errors,
+				s.resumed, f1(s.cpuOp), f1(s.cpuOpK), f1(s.coreOp), s.cpuUse, ratio(s.rate, base.rate), ratio(s.cpuOp, base.cpuOp), ratio(s.coreOp, base.coreOp))
+		}
+		fmt.Fprintln(w)
+	}
+
+	if len(lr) > 0 {
+		fmt.Fprintf(w, "TLS runs, per round (ratios to haproxy in the same round and test):\n\n")
+		fmt.Fprintln(w, "| test | round | proxy | count | per second | p50 | p99 | errors | resumed | CPU µs each | CPU use | others | CPU ÷ haproxy |")
+		fmt.Fprintln(w, "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+		for _, t := range tlsTests {
+			for _, r := range lr {
+				if r.test != t.name {
+					continue
+				}
+				b := tlsRun{cpu: math.NaN(), count: 1}
+				for _, x := range lr {
+					if x.proxy == "haproxy" && x.round == r.round && x.test == r.test {
+						b = x
+					}
+				}
+				fmt.Fprintf(w, "| %s | %d | %s | %.0f | %.0f | %s | %s | %.0f | %s | %s | %.0f%% | %s | %s |\n", r.test, r.round, r.proxy, r.count, r.rate,
+					us(r.p50), us(r.p99), r.errors(), r.resumed, f1(r.cpuPerOp()), r.cpuUse(), othersCell(r.other()), ratio(r.cpuPerOp(), b.cpuPerOp()))
+			}
+		}
+		fmt.Fprintln(w)
+	}
+	return out
+}
+
+// tlsNegotiated is what tlsbench's handshakes negotiated with proxy in
+// test, over all rounds.
+func tlsNegotiated(lr []tlsRun, test, proxy string) string {
+	var seen []string
+	for _, r := range lr {
+		if r.test == test && r.proxy == proxy && r.negotiated != "-" && !slices.Contains(seen, r.negotiated) {
+			seen = append(seen, r.negotiated)
+		}
+	}
+	if len(seen) == 0 {
+		return "—"
+	}
+	return strings.Join(seen, " / ")
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
 }
 
 func othersCell(other float64) string {

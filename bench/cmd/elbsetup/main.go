@@ -4,17 +4,30 @@
 // listeners serve, and prints the load balancer's address (resolved from
 // elbd's DNS server) on stdout.
 //
+// With -https-ecdsa-port and/or -https-rsa-port it also uploads the given
+// certificates through the IAM API (UploadServerCertificate) and adds
+// HTTPS listeners (instance protocol HTTP, to the HTTP back-end port) whose
+// SSLCertificateId is the uploaded certificate's ARN, with elbd's default
+// SSL negotiation policy; it then prints a second line: "https ok" once a
+// GET through each HTTPS listener answers 200, or "https unavailable:
+// REASON" when elbd refuses the listeners or they do not serve in time
+// (elbd versions without HTTPS listeners), so that the benchmark can go
+// on without elbd's TLS runs.
+//
 // It is a helper of bench/run.sh, not part of elbd.
 package main
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,17 +51,97 @@ func main() {
 	tcpBackendPort := flag.Int("tcp-backend-port", 18091, "instance port of the TCP listener")
 	backends := flag.String("backends", "127.0.0.2,127.0.0.3", "back-end IP literals, comma-separated")
 	timeout := flag.Duration("timeout", 30*time.Second, "overall deadline")
+	var hs []*httpsListener
+	for _, kind := range []string{"ecdsa", "rsa"} {
+		l := &httpsListener{kind: kind}
+		flag.IntVar(&l.port, "https-"+kind+"-port", 0, "port of an HTTPS listener with the "+kind+" certificate (0: none)")
+		flag.StringVar(&l.certFile, kind+"-cert", "", "PEM certificate of the "+kind+" HTTPS listener")
+		flag.StringVar(&l.keyFile, kind+"-key", "", "PEM private key of the "+kind+" HTTPS listener")
+		hs = append(hs, l)
+	}
+	httpsWait := flag.Duration("https-wait", 15*time.Second, "how long to wait for the HTTPS listeners to serve")
 	flag.Parse()
 
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
-	if err := run(ctx, *endpoint, *dnsAddr, *region, *zone, *name, *httpPort, *httpBackendPort, *tcpPort, *tcpBackendPort, strings.Split(*backends, ",")); err != nil {
+	d, addr, err := run(ctx, *endpoint, *dnsAddr, *region, *zone, *name, *httpPort, *httpBackendPort, *tcpPort, *tcpBackendPort, strings.Split(*backends, ","))
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "elbsetup:", err)
 		os.Exit(1)
 	}
+	fmt.Println(addr)
+	hs = slices.DeleteFunc(hs, func(l *httpsListener) bool { return l.port == 0 })
+	if len(hs) == 0 {
+		return
+	}
+	hctx, hcancel := context.WithTimeout(context.Background(), *httpsWait)
+	defer hcancel()
+	if err := addHTTPS(hctx, d, *name, addr, *httpBackendPort, hs); err != nil {
+		fmt.Fprintln(os.Stderr, "elbsetup: HTTPS listeners:", err)
+		fmt.Println("https unavailable:", strings.Join(strings.Fields(err.Error()), " "))
+		return
+	}
+	fmt.Println("https ok")
 }
 
-func run(ctx context.Context, endpoint, dnsAddr, region, zone, name string, httpPort, httpBackendPort, tcpPort, tcpBackendPort int, backends []string) error {
+// httpsListener is an HTTPS listener to add, with its certificate.
+type httpsListener struct {
+	kind              string
+	port              int
+	certFile, keyFile string
+}
+
+// addHTTPS uploads the listeners' certificates, adds the listeners to the
+// load balancer and waits until a GET through each answers 200.
+func addHTTPS(ctx context.Context, d *elb.Driver, name, addr string, backendPort int, hs []*httpsListener) error {
+	var ls []types.Listener
+	for _, l := range hs {
+		crt, err := os.ReadFile(l.certFile)
+		if err != nil {
+			return err
+		}
+		key, err := os.ReadFile(l.keyFile)
+		if err != nil {
+			return err
+		}
+		c, err := d.UploadCertificate(ctx, elb.CertificateUpload{Name: name + "-" + l.kind, Body: string(crt), PrivateKey: string(key)})
+		if err != nil {
+			return fmt.Errorf("UploadServerCertificate: %w", err)
+		}
+		ls = append(ls, types.Listener{Protocol: aws.String("HTTPS"), LoadBalancerPort: int32(l.port),
+			InstanceProtocol: aws.String("HTTP"), InstancePort: aws.Int32(int32(backendPort)), SSLCertificateId: aws.String(c.ARN)})
+	}
+	if _, err := d.ELB().CreateLoadBalancerListeners(ctx, &elbsdk.CreateLoadBalancerListenersInput{
+		LoadBalancerName: aws.String(name), Listeners: ls,
+	}); err != nil {
+		return fmt.Errorf("CreateLoadBalancerListeners: %w", err)
+	}
+	tr := &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}} //nolint:gosec // self-signed bench certificates
+	defer tr.CloseIdleConnections()
+	hc := &http.Client{Timeout: time.Second, Transport: tr}
+	for _, l := range hs {
+		url := fmt.Sprintf("https://%s/", net.JoinHostPort(addr, fmt.Sprint(l.port)))
+		var last error
+		for {
+			resp, err := hc.Get(url)
+			if err == nil {
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					break
+				}
+				err = fmt.Errorf("status %s", resp.Status)
+			}
+			last = err
+			if err := sleep(ctx); err != nil {
+				return fmt.Errorf("%s does not serve: %w", url, errors.Join(last, err))
+			}
+		}
+	}
+	return nil
+}
+
+func run(ctx context.Context, endpoint, dnsAddr, region, zone, name string, httpPort, httpBackendPort, tcpPort, tcpBackendPort int, backends []string) (*elb.Driver, string, error) {
 	d, err := elb.New(ctx, elb.Options{
 		AccessKeyID:      os.Getenv("ELBD_ACCESS_KEY_ID"),
 		SecretAccessKey:  os.Getenv("ELBD_SECRET_ACCESS_KEY"),
@@ -57,7 +150,7 @@ func run(ctx context.Context, endpoint, dnsAddr, region, zone, name string, http
 		RetryMaxAttempts: 1,
 	})
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	c := d.ELB()
 
@@ -76,7 +169,7 @@ func run(ctx context.Context, endpoint, dnsAddr, region, zone, name string, http
 			break
 		}
 		if ctx.Err() != nil || !strings.Contains(err.Error(), "connect") {
-			return fmt.Errorf("CreateLoadBalancer: %w", err)
+			return nil, "", fmt.Errorf("CreateLoadBalancer: %w", err)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -87,7 +180,7 @@ func run(ctx context.Context, endpoint, dnsAddr, region, zone, name string, http
 	if _, err := c.RegisterInstancesWithLoadBalancer(ctx, &elbsdk.RegisterInstancesWithLoadBalancerInput{
 		LoadBalancerName: aws.String(name), Instances: insts,
 	}); err != nil {
-		return fmt.Errorf("RegisterInstancesWithLoadBalancer: %w", err)
+		return nil, "", fmt.Errorf("RegisterInstancesWithLoadBalancer: %w", err)
 	}
 
 	// The DNS name resolves once the listeners are up and probed.
@@ -97,7 +190,7 @@ func run(ctx context.Context, endpoint, dnsAddr, region, zone, name string, http
 		addr = resolve(dnsAddr, dnsName)
 		if addr == "" {
 			if err := sleep(ctx); err != nil {
-				return fmt.Errorf("resolving %s at %s: %w", dnsName, dnsAddr, err)
+				return nil, "", fmt.Errorf("resolving %s at %s: %w", dnsName, dnsAddr, err)
 			}
 		}
 	}
@@ -116,7 +209,7 @@ func run(ctx context.Context, endpoint, dnsAddr, region, zone, name string, http
 			}
 		}
 		if err := sleep(ctx); err != nil {
-			return fmt.Errorf("waiting for 200 from %s: %w", url, err)
+			return nil, "", fmt.Errorf("waiting for 200 from %s: %w", url, err)
 		}
 	}
 	hc.CloseIdleConnections()
@@ -127,11 +220,10 @@ func run(ctx context.Context, endpoint, dnsAddr, region, zone, name string, http
 			break
 		}
 		if err := sleep(ctx); err != nil {
-			return fmt.Errorf("waiting for the TCP listener: %w", err)
+			return nil, "", fmt.Errorf("waiting for the TCP listener: %w", err)
 		}
 	}
-	fmt.Println(addr)
-	return nil
+	return d, addr, nil
 }
 
 func resolve(server, name string) string {
