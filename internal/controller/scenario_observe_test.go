@@ -124,6 +124,10 @@ func TestScenarioAccessLogs(t *testing.T) {
 	if got[0].Client.String() != local || got[1].Client.String() != local {
 		t.Errorf("HTTP client fields %v, %v; want %s", got[0].Client, got[1].Client, local)
 	}
+	flat := elbdtest.Scrape(t, "http://"+h.env.Server.MetricsAddr().String()+"/metrics")
+	if n, ok := flat["elbd_access_log_dropped_lines_total"]; !ok || n != 0 {
+		t.Errorf("elbd_access_log_dropped_lines_total = %v (present %v), want 0", n, ok)
+	}
 }
 
 // logFiles lists the .log files under dir, relative to it.

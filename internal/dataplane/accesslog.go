@@ -54,6 +54,21 @@ func (p *Plane) sinkFor(b *Balancer, ip netip.Addr, used map[sinkKey]bool) *acce
 	return s
 }
 
+// droppedLines is the access-log lines every sink, open or closed, has
+// dropped.
+func (p *Plane) droppedLines() float64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := p.closedDrops.Load()
+	for _, e := range p.sinks {
+		n += e.sink.Dropped()
+	}
+	for _, s := range p.retiredSinks {
+		n += s.Dropped()
+	}
+	return float64(n)
+}
+
 // closeSinks closes the sinks no route uses any more, after the new
 // routes are in place. p.mu is held; closing flushes the queued lines to
 // disk, so it runs on its own goroutine.
@@ -69,13 +84,21 @@ func (p *Plane) closeSinks(used map[sinkKey]bool) {
 	if len(old) == 0 {
 		return
 	}
+	// Count their drops now, and what closing adds once closed, so
+	// that the total never goes down.
+	before := make([]uint64, len(old))
+	for i, s := range old {
+		before[i] = s.Dropped()
+		p.closedDrops.Add(before[i])
+	}
 	p.conns.Add(1)
 	go func() {
 		defer p.conns.Done()
-		for _, s := range old {
+		for i, s := range old {
 			if err := s.Close(); err != nil {
 				p.log.Warn("access log: closing a file failed", "err", err)
 			}
+			p.closedDrops.Add(s.Dropped() - before[i])
 		}
 	}()
 }

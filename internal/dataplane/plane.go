@@ -60,6 +60,8 @@ type Plane struct {
 	accessLogRoot, region string
 	sinks                 map[sinkKey]*sinkEntry
 	retiredSinks          []*accesslog.Sink
+	// closedDrops counts the dropped lines of closed sinks.
+	closedDrops atomic.Uint64
 
 	// tickets are the session-ticket keys shared by TLS listeners;
 	// backendTLSConfigs the client configurations for TLS to instances,
@@ -129,6 +131,9 @@ func New(o Options) *Plane {
 		accessLogRoot: o.AccessLogRoot, region: o.Region}
 	p.index.Store(&healthIndex{})
 	p.checker = health.New(health.Options{Prober: o.Prober, OnChange: p.onHealthChange, OnCheck: p.onHealthCheck})
+	if o.Metrics != nil {
+		o.Metrics.AccessLogDrops(p.droppedLines)
+	}
 	return p
 }
 

@@ -238,6 +238,14 @@ func (m *Metrics) BindFailed(k Key, addr string) {
 	m.bindFailures.WithLabelValues(k.Account, k.LoadBalancer, k.Zone, addr).Inc()
 }
 
+// AccessLogDrops registers elbd_access_log_dropped_lines_total, read from
+// total when scraped: access-log lines dropped because the disk could not
+// keep up (a full queue) or a file could not be written. Call it once.
+func (m *Metrics) AccessLogDrops(total func() float64) {
+	m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "elbd", Name: "access_log_dropped_lines_total",
+		Help: "Access-log lines dropped rather than slow requests down: the write queue was full, or a file could not be written."}, total))
+}
+
 // Retain deletes the series of every key that has series and for which
 // keep returns false. The data plane calls it after each reconfiguration
 // with the (load balancer, zone) pairs it serves.
