@@ -270,6 +270,11 @@ func (cc *clientConn) draining() bool {
 	if cc.st == nil {
 		return false
 	}
+	// The context says so as soon as it is cancelled; st.cancel runs
+	// on a goroutine of its own and may not have run yet.
+	if cc.ctx.Err() != nil {
+		return true
+	}
 	cc.st.mu.Lock()
 	defer cc.st.mu.Unlock()
 	return cc.st.draining
