@@ -23,6 +23,7 @@ import (
 	"github.com/elbd/elbd/internal/accesslog"
 	"github.com/elbd/elbd/internal/elbdtest"
 	"github.com/elbd/elbd/internal/policy"
+	"github.com/elbd/elbd/internal/testpki"
 	"github.com/elbd/elbd/internal/tlspolicy"
 )
 
@@ -35,8 +36,8 @@ const (
 // balancer in front of one plain HTTP instance.
 type tlsHarness struct {
 	*dpHarness
-	pki      *elbdtest.PKI
-	certs    map[string]elbdtest.Leaf // by IAM name
+	pki      *testpki.CA
+	certs    map[string]testpki.Leaf // by IAM name
 	arns     map[string]string
 	backend  *scBackend
 	instPort int32
@@ -46,8 +47,8 @@ type tlsHarness struct {
 func startTLS(t *testing.T) *tlsHarness {
 	t.Helper()
 	root := t.TempDir()
-	th := &tlsHarness{dpHarness: dpStart(t, "", elbdtest.WithArgs("--access-log-dir", root)), pki: elbdtest.NewPKI(t),
-		certs: map[string]elbdtest.Leaf{}, arns: map[string]string{}, logRoot: root}
+	th := &tlsHarness{dpHarness: dpStart(t, "", elbdtest.WithArgs("--access-log-dir", root)), pki: testpki.New(t),
+		certs: map[string]testpki.Leaf{}, arns: map[string]string{}, logRoot: root}
 	th.instPort = dpCommonPort(t, "127.0.8.1")
 	th.backend = scHTTPBackend(t, "plain", at127x(8, 1, th.instPort))
 	return th

@@ -403,6 +403,6 @@ func BenchmarkProxyKeepAliveGETBackendTLS(b *testing.B) {
 func BenchmarkDirectKeepAliveGETTLS(b *testing.B) {
 	s := newTLSSetup(b)
 	be := fastTLSBackend(b, s.backendConf)
-	c := newTLSBenchClient(b, be.Addr.String(), s.pki.clientConfig("backend.test"))
+	c := newTLSBenchClient(b, be.Addr.String(), s.pki.ClientConfig("backend.test"))
 	loopCPU(b, c.do)
 }

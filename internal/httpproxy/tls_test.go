@@ -17,11 +17,12 @@ import (
 	"time"
 
 	"github.com/elbd/elbd/internal/balance"
+	"github.com/elbd/elbd/internal/testpki"
 )
 
 // tlsSetup holds the certificates and configurations of the HTTPS tests.
 type tlsSetup struct {
-	pki          *testPKI
+	pki          *testpki.CA
 	proxyServing *tls.Config // the listener's server side
 	clientConf   *tls.Config // a client of the listener
 	backendCert  tls.Certificate
@@ -31,12 +32,12 @@ type tlsSetup struct {
 
 func newTLSSetup(t testing.TB) *tlsSetup {
 	t.Helper()
-	p := getPKI(t)
-	s := &tlsSetup{pki: p, backendCert: p.leaf(t, "backend.test")}
-	s.proxyServing = serverConfig(p.leaf(t, "proxy.test"))
-	s.clientConf = p.clientConfig("proxy.test")
-	s.backendConf = serverConfig(s.backendCert)
-	s.backendPins = pinnedConfig(pin(s.backendCert))
+	p := testpki.Shared(t)
+	s := &tlsSetup{pki: p, backendCert: p.Leaf(t, false, "backend.test").TLS}
+	s.proxyServing = testpki.ServerConfig(p.Leaf(t, false, "proxy.test").TLS)
+	s.clientConf = p.ClientConfig("proxy.test")
+	s.backendConf = testpki.ServerConfig(s.backendCert)
+	s.backendPins = testpki.PinnedConfig(s.backendCert)
 	return s
 }
 
@@ -224,7 +225,7 @@ func TestHTTPSUpgradeTunnel(t *testing.T) {
 // nothing for plain HTTP.
 func TestRecordTLS(t *testing.T) {
 	s := newTLSSetup(t)
-	tls12 := s.pki.clientConfig("proxy.test")
+	tls12 := s.pki.ClientConfig("proxy.test")
 	tls12.MaxVersion = tls.VersionTLS12
 	tls12.CipherSuites = []uint16{tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256}
 	for _, tt := range []struct {
@@ -281,7 +282,7 @@ func TestRecordTLS(t *testing.T) {
 // to OnBackendFailure, and the request goes to another instance.
 func TestBackendTLSHandshakeFailure(t *testing.T) {
 	s := newTLSSetup(t)
-	other := s.pki.leaf(t, "backend.test") // same CA and name, another key
+	other := s.pki.Leaf(t, false, "backend.test").TLS // same CA and name, another key
 	for _, tt := range []struct {
 		name       string
 		bad        string // "other-key", "plain" or "silent"
@@ -298,7 +299,7 @@ func TestBackendTLSHandshakeFailure(t *testing.T) {
 			var bad *balance.Backend
 			switch tt.bad {
 			case "other-key":
-				bad = newTLSBackend(t, serverConfig(other), okHandler).b
+				bad = newTLSBackend(t, testpki.ServerConfig(other), okHandler).b
 			case "plain":
 				bad = newBackend(t, okHandler).b
 			case "silent":
@@ -337,7 +338,7 @@ func TestBackendTLSHandshakeFailure(t *testing.T) {
 			if len(ids) != 1 || ids[0] != bad.ID {
 				t.Fatalf("OnBackendFailure for %v, want [%s]", ids, bad.ID)
 			}
-			if tt.bad == "other-key" && !errors.Is(errs[0], errWrongKey) {
+			if tt.bad == "other-key" && !errors.Is(errs[0], testpki.ErrKeyNotPinned) {
 				t.Errorf("reported error %v, want VerifyConnection's", errs[0])
 			}
 			if bad.Outstanding() != 0 || good.b.Outstanding() != 0 {
@@ -433,7 +434,7 @@ func (c *recordConn) lastRecordType(t *testing.T) byte {
 // close_notify alert; after one the back end cut short, without.
 func TestHTTPSCutResponseWithoutCloseNotify(t *testing.T) {
 	s := newTLSSetup(t)
-	conf := s.pki.clientConfig("proxy.test")
+	conf := s.pki.ClientConfig("proxy.test")
 	conf.MaxVersion = tls.VersionTLS12 // alerts recognisable on the wire
 	for _, tt := range []struct {
 		name      string

@@ -191,7 +191,7 @@ func BenchmarkTCPProxyTLSThroughput(b *testing.B) {
 			if clientTLS {
 				conf := s.clientConf
 				if mode == "direct" {
-					conf = s.pki.clientConfig("backend.test")
+					conf = s.pki.ClientConfig("backend.test")
 				}
 				tc := tls.Client(raw, conf)
 				if err := tc.Handshake(); err != nil {

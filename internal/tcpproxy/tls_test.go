@@ -20,12 +20,13 @@ import (
 
 	"github.com/elbd/elbd/internal/balance"
 	"github.com/elbd/elbd/internal/proxyproto"
+	"github.com/elbd/elbd/internal/testpki"
 )
 
 // tlsSetup is what a TLS test needs: the proxy's certificate and the
 // back end's, and the configurations that go with them.
 type tlsSetup struct {
-	pki          *testPKI
+	pki          *testpki.CA
 	proxyCert    tls.Certificate
 	backendCert  tls.Certificate
 	clientConf   *tls.Config // a client of the proxy
@@ -36,12 +37,12 @@ type tlsSetup struct {
 
 func newTLSSetup(t testing.TB) *tlsSetup {
 	t.Helper()
-	p := getPKI(t)
-	s := &tlsSetup{pki: p, proxyCert: p.leaf(t, "proxy.test"), backendCert: p.leaf(t, "backend.test")}
-	s.clientConf = p.clientConfig("proxy.test")
-	s.backendConf = serverConfig(s.backendCert)
-	s.backendPins = pinnedConfig(pin(s.backendCert))
-	s.proxyServing = serverConfig(s.proxyCert)
+	p := testpki.Shared(t)
+	s := &tlsSetup{pki: p, proxyCert: p.Leaf(t, false, "proxy.test").TLS, backendCert: p.Leaf(t, false, "backend.test").TLS}
+	s.clientConf = p.ClientConfig("proxy.test")
+	s.backendConf = testpki.ServerConfig(s.backendCert)
+	s.backendPins = testpki.PinnedConfig(s.backendCert)
+	s.proxyServing = testpki.ServerConfig(s.proxyCert)
 	return s
 }
 
@@ -523,7 +524,7 @@ func (c *bufferedConn) Read(b []byte) (int, error) { return c.r.Read(b) }
 // reported, and retried on another candidate.
 func TestBackendTLSPinning(t *testing.T) {
 	s := newTLSSetup(t)
-	other := s.pki.leaf(t, "backend.test") // same CA and name, another key
+	other := s.pki.Leaf(t, false, "backend.test").TLS // same CA and name, another key
 	for _, tt := range []struct {
 		name    string
 		backs   []string // "pinned", "other-key", "plain" (no TLS), "silent" (accepts, never answers)
@@ -547,7 +548,7 @@ func TestBackendTLSPinning(t *testing.T) {
 				case "pinned":
 					bs = append(bs, startConnBackend(t, id, s.backendConf, echoConn))
 				case "other-key":
-					bs = append(bs, startConnBackend(t, id, serverConfig(other), echoConn))
+					bs = append(bs, startConnBackend(t, id, testpki.ServerConfig(other), echoConn))
 				case "plain":
 					bs = append(bs, startConnBackend(t, id, nil, echoConn))
 				case "silent":
@@ -569,7 +570,7 @@ func TestBackendTLSPinning(t *testing.T) {
 			if (st.Err != nil) != tt.wantErr || st.BackendID != tt.wantID || st.ConnectErrors != len(tt.want) {
 				t.Errorf("Stats = %+v, want error %v on %s after %d connect errors", st, tt.wantErr, tt.wantID, len(tt.want))
 			}
-			if tt.name == "wrong key" && !errors.Is(st.Err, errWrongKey) {
+			if tt.name == "wrong key" && !errors.Is(st.Err, testpki.ErrKeyNotPinned) {
 				t.Errorf("Stats.Err = %v, want the VerifyConnection error", st.Err)
 			}
 			if got := f.get(); !slicesEqual(got, tt.want) {
@@ -586,7 +587,7 @@ func TestBackendTLSVerifiedByAddress(t *testing.T) {
 	checkGoroutines(t)
 	s := newTLSSetup(t)
 	b := startConnBackend(t, "i-1", s.backendConf, echoConn)
-	conf := &tls.Config{RootCAs: s.pki.roots}
+	conf := &tls.Config{RootCAs: s.pki.Roots}
 	p := s.startProxy(t, &Config{Candidates: candidates(b), BackendTLS: conf}, false, true, false)
 	c := p.dial(t)
 	roundTrip(t, c, "verified")
