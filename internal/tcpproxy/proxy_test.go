@@ -542,22 +542,7 @@ func TestIdleTimeout(t *testing.T) {
 			p := startProxy(t, "", &Config{Candidates: candidates(b), IdleTimeout: idle})
 			c := p.dial(t)
 			c.SetReadBuffer(64 << 10)
-			buf := make([]byte, 64<<10)
-			var got int
-			tick := time.NewTicker(idle / 8)
-			defer tick.Stop()
-			c.SetReadDeadline(time.Now().Add(time.Duration(size/len(buf))*idle/8 + 5*slack))
-			for {
-				<-tick.C
-				n, err := io.ReadFull(c, buf)
-				got += n
-				if err == io.EOF || err == io.ErrUnexpectedEOF {
-					break
-				}
-				if err != nil {
-					t.Fatalf("after %d bytes: %v", got, err)
-				}
-			}
+			got := readSlowly(t, c, idle, slack, size)
 			if got != size {
 				t.Errorf("slow reader received %d bytes, want %d (closed as idle?)", got, size)
 			}
@@ -998,4 +983,27 @@ func TestRetireAfterEnd(t *testing.T) {
 	}
 	b.Retire()
 	checkOutstanding(t, b)
+}
+
+// readSlowly reads c in 64 KiB steps, one every idle/8, until the peer
+// ends the stream, and returns the bytes read: a reader that is slow but
+// never idle for a whole IdleTimeout.
+func readSlowly(t *testing.T, c net.Conn, idle, slack time.Duration, size int) int {
+	t.Helper()
+	buf := make([]byte, 64<<10)
+	var got int
+	tick := time.NewTicker(idle / 8)
+	defer tick.Stop()
+	c.SetReadDeadline(time.Now().Add(time.Duration(size/len(buf))*idle/8 + 5*slack))
+	for {
+		<-tick.C
+		n, err := io.ReadFull(c, buf)
+		got += n
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return got
+		}
+		if err != nil {
+			t.Fatalf("after %d bytes: %v", got, err)
+		}
+	}
 }

@@ -423,22 +423,7 @@ func TestTLSIdleTimeout(t *testing.T) {
 					raw := p.dial(t)
 					raw.SetReadBuffer(64 << 10)
 					c := tls.Client(raw, s.clientConf)
-					buf := make([]byte, 64<<10)
-					var got int
-					tick := time.NewTicker(idle / 8)
-					defer tick.Stop()
-					c.SetReadDeadline(time.Now().Add(time.Duration(size/len(buf))*idle/8 + 5*slack))
-					for {
-						<-tick.C
-						n, err := io.ReadFull(c, buf)
-						got += n
-						if err == io.EOF || err == io.ErrUnexpectedEOF {
-							break
-						}
-						if err != nil {
-							t.Fatalf("after %d bytes: %v", got, err)
-						}
-					}
+					got := readSlowly(t, c, idle, slack, size)
 					if got != size {
 						t.Errorf("slow reader received %d bytes, want %d (closed as idle?)", got, size)
 					}
