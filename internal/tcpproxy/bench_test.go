@@ -41,20 +41,7 @@ func BenchmarkTCPProxyThroughput(b *testing.B) {
 			b.Cleanup(func() { forceTrackedCopy = false })
 
 			received := make(chan int64)
-			backend := startBackend(b, "i-1", func(c *net.TCPConn) {
-				buf := make([]byte, 1<<20)
-				var n int64
-				for {
-					k, err := c.Read(buf)
-					if n += int64(k); n >= size {
-						received <- n
-						n -= size
-					}
-					if err != nil {
-						return
-					}
-				}
-			})
+			backend := startBackend(b, "i-1", func(c *net.TCPConn) { countChunks(c, size, received) })
 			addr := backend.Addr
 			if mode != "direct" {
 				p := startProxy(b, "", &Config{
@@ -160,20 +147,7 @@ func BenchmarkTCPProxyTLSThroughput(b *testing.B) {
 			if backendTLS {
 				conf = s.backendConf
 			}
-			backend := startConnBackend(b, "i-1", conf, func(c net.Conn) {
-				buf := make([]byte, 1<<20)
-				var n int64
-				for {
-					k, err := c.Read(buf)
-					if n += int64(k); n >= size {
-						received <- n
-						n -= size
-					}
-					if err != nil {
-						return
-					}
-				}
-			})
+			backend := startConnBackend(b, "i-1", conf, func(c net.Conn) { countChunks(c, size, received) })
 			addr := backend.Addr
 			if mode != "direct" {
 				p := s.startProxy(b, &Config{
@@ -215,5 +189,22 @@ func BenchmarkTCPProxyTLSThroughput(b *testing.B) {
 			cpu := cpuTime(b) - cpu0
 			b.ReportMetric(cpu.Seconds()/(float64(b.N)*size/1e9), "cpu-s/GB")
 		})
+	}
+}
+
+// countChunks reads c until it ends and sends on received each time
+// another size bytes have arrived: the benchmarks' sink.
+func countChunks(c net.Conn, size int64, received chan<- int64) {
+	buf := make([]byte, 1<<20)
+	var n int64
+	for {
+		k, err := c.Read(buf)
+		if n += int64(k); n >= size {
+			received <- n
+			n -= size
+		}
+		if err != nil {
+			return
+		}
 	}
 }
