@@ -455,28 +455,39 @@ HTTP_TSV=$TMP/http.tsv TCP_TSV=$TMP/tcp.tsv TLS_TSV=$TMP/tls.tsv
 : >"$TCP_TSV"
 : >"$TLS_TSV"
 
-run_http() { # proxy round
-	local p=$1 r=$2 before after busy0 busy1 ks0 ks1 out reqs secs rps p50 p99 non2xx sockerr
+# wrk_measure PROXY URL OUTFILE runs wrk against URL while accounting the
+# proxy's CPU, keeps wrk's output in OUTFILE, and sets W_REQS W_SECS W_RPS
+# W_P50 W_P99 W_NON2XX W_SOCKERR (from wrk) and W_CPU W_BUSY W_KS (ticks).
+wrk_measure() {
+	local p=$1 url=$2 file=$3 before after busy0 busy1 ks0 ks1 out
 	alive "$p"
 	busy0=$(cpu_busy "$PROXY_CPU")
 	ks0=$(ksoft_ticks)
 	before=$(cpu_ticks "${PID[$p]}")
-	out=$(taskset -c "$LOAD_CPU" wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency "${HTTP_URL[$p]}")
+	out=$(taskset -c "$LOAD_CPU" wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency "$url")
 	after=$(cpu_ticks "${PID[$p]}")
 	busy1=$(cpu_busy "$PROXY_CPU")
 	ks1=$(ksoft_ticks)
 	alive "$p"
-	echo "$out" >"$TMP/wrk-$p-$r.txt"
-	reqs=$(awk '/requests in/ {print $1}' <<<"$out")
-	secs=$(awk '/requests in/ {s = $4; sub(/s,?$/, "", s); print s}' <<<"$out")
-	rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
-	p50=$(to_us "$(awk '$1 == "50%" {print $2}' <<<"$out")")
-	p99=$(to_us "$(awk '$1 == "99%" {print $2}' <<<"$out")")
-	non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$out")
-	sockerr=$(awk '/Socket errors:/ {gsub(/,/, ""); print $4 + $6 + $8 + $10}' <<<"$out")
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$p" "$r" "$reqs" "$secs" "$rps" "$p50" "$p99" \
-		"${non2xx:-0}" "${sockerr:-0}" $((after - before)) "$CLK_TCK" $((busy1 - busy0)) $((ks1 - ks0)) >>"$HTTP_TSV"
-	log "http $p round $r: $rps req/s, p50 ${p50}us, p99 ${p99}us, non-2xx ${non2xx:-0}, socket errors ${sockerr:-0}, cpu $((after - before)) ticks"
+	echo "$out" >"$file"
+	W_REQS=$(awk '/requests in/ {print $1}' <<<"$out")
+	W_SECS=$(awk '/requests in/ {s = $4; sub(/s,?$/, "", s); print s}' <<<"$out")
+	W_RPS=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+	W_P50=$(to_us "$(awk '$1 == "50%" {print $2}' <<<"$out")")
+	W_P99=$(to_us "$(awk '$1 == "99%" {print $2}' <<<"$out")")
+	W_NON2XX=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$out")
+	W_NON2XX=${W_NON2XX:-0}
+	W_SOCKERR=$(awk '/Socket errors:/ {gsub(/,/, ""); print $4 + $6 + $8 + $10}' <<<"$out")
+	W_SOCKERR=${W_SOCKERR:-0}
+	W_CPU=$((after - before)) W_BUSY=$((busy1 - busy0)) W_KS=$((ks1 - ks0))
+}
+
+run_http() { # proxy round
+	local p=$1 r=$2
+	wrk_measure "$p" "${HTTP_URL[$p]}" "$TMP/wrk-$p-$r.txt"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$p" "$r" "$W_REQS" "$W_SECS" "$W_RPS" "$W_P50" "$W_P99" \
+		"$W_NON2XX" "$W_SOCKERR" "$W_CPU" "$CLK_TCK" "$W_BUSY" "$W_KS" >>"$HTTP_TSV"
+	log "http $p round $r: $W_RPS req/s, p50 ${W_P50}us, p99 ${W_P99}us, non-2xx $W_NON2XX, socket errors $W_SOCKERR, cpu $W_CPU ticks"
 }
 
 run_tcp() { # proxy round
@@ -525,27 +536,11 @@ run_handshakes() {
 # run_https PROXY ROUND: wrk keep-alive over TLS (the ECDSA listener; with
 # keep-alive the handshakes are a negligible share).
 run_https() {
-	local p=$1 r=$2 before after busy0 busy1 ks0 ks1 out reqs secs rps p50 p99 non2xx sockerr
-	alive "$p"
-	busy0=$(cpu_busy "$PROXY_CPU")
-	ks0=$(ksoft_ticks)
-	before=$(cpu_ticks "${PID[$p]}")
-	out=$(taskset -c "$LOAD_CPU" wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency "https://${TLS_ADDR[$p,ecdsa]}/")
-	after=$(cpu_ticks "${PID[$p]}")
-	busy1=$(cpu_busy "$PROXY_CPU")
-	ks1=$(ksoft_ticks)
-	alive "$p"
-	echo "$out" >"$TMP/wrk-https-$p-$r.txt"
-	reqs=$(awk '/requests in/ {print $1}' <<<"$out")
-	secs=$(awk '/requests in/ {s = $4; sub(/s,?$/, "", s); print s}' <<<"$out")
-	rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
-	p50=$(to_us "$(awk '$1 == "50%" {print $2}' <<<"$out")")
-	p99=$(to_us "$(awk '$1 == "99%" {print $2}' <<<"$out")")
-	non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$out")
-	sockerr=$(awk '/Socket errors:/ {gsub(/,/, ""); print $4 + $6 + $8 + $10}' <<<"$out")
-	printf 'https\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t-\t%s\t%s\t%s\t%s\t-\n' "$p" "$r" "$reqs" "$secs" "$rps" "$p50" "$p99" \
-		"${non2xx:-0}" "${sockerr:-0}" $((after - before)) "$CLK_TCK" $((busy1 - busy0)) $((ks1 - ks0)) >>"$TLS_TSV"
-	log "https $p round $r: $rps req/s, p50 ${p50}us, p99 ${p99}us, non-2xx ${non2xx:-0}, socket errors ${sockerr:-0}, cpu $((after - before)) ticks"
+	local p=$1 r=$2
+	wrk_measure "$p" "https://${TLS_ADDR[$p,ecdsa]}/" "$TMP/wrk-https-$p-$r.txt"
+	printf 'https\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t-\t%s\t%s\t%s\t%s\t-\n' "$p" "$r" "$W_REQS" "$W_SECS" "$W_RPS" "$W_P50" "$W_P99" \
+		"$W_NON2XX" "$W_SOCKERR" "$W_CPU" "$CLK_TCK" "$W_BUSY" "$W_KS" >>"$TLS_TSV"
+	log "https $p round $r: $W_RPS req/s, p50 ${W_P50}us, p99 ${W_P99}us, non-2xx $W_NON2XX, socket errors $W_SOCKERR, cpu $W_CPU ticks"
 }
 
 has_tls() { [ -n "${TLS_ADDR[$1,ecdsa]:-}" ]; }
