@@ -8,6 +8,7 @@ import (
 	"net/http/httputil"
 	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -106,19 +107,11 @@ func h2Rewrite(pr *httputil.ProxyRequest) {
 	pr.Out.Host = pr.In.Host
 	client, _, _ := net.SplitHostPort(pr.In.RemoteAddr)
 	if prior := pr.In.Header.Values("X-Forwarded-For"); len(prior) > 0 {
-		client = joinComma(prior) + ", " + client
+		client = strings.Join(prior, ", ") + ", " + client
 	}
 	pr.Out.Header.Set("X-Forwarded-For", client)
 	pr.Out.Header.Set("X-Forwarded-Proto", "https")
 	pr.Out.Header.Set("X-Forwarded-Port", strconv.Itoa(t.cfg.Port))
-}
-
-func joinComma(vs []string) string {
-	out := vs[0]
-	for _, v := range vs[1:] {
-		out += ", " + v
-	}
-	return out
 }
 
 // h2ModifyResponse adds the AWSELB cookie of the listener's stickiness
