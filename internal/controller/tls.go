@@ -58,7 +58,7 @@ func (cc *CertCache) get(c *model.Certificate) *tls.Certificate {
 // failed listener.
 func frontTLS(st *elb.State, lb *model.LoadBalancer, l model.Listener, cc *CertCache) *dataplane.FrontTLS {
 	ft := &dataplane.FrontTLS{HTTP2: lb.Attributes.HTTP2 && l.Protocol == "HTTPS", SessionTickets: lb.Attributes.SessionTickets}
-	def := certByARN(st, lb.Account, l.SSLCertificateID)
+	def := st.CertificateByARN(lb.Account, l.SSLCertificateID)
 	if def != nil {
 		if tc := cc.get(def); tc != nil {
 			ft.Certificates = append(ft.Certificates, *tc)
@@ -100,16 +100,6 @@ func modelAttrs(as []policy.Attribute) []model.Attribute {
 		out[i] = model.Attribute{Name: a.Name, Value: a.Value}
 	}
 	return out
-}
-
-// certByARN finds account's certificate by ARN.
-func certByARN(st *elb.State, account, arn string) *model.Certificate {
-	for k, c := range st.Certificates {
-		if k.Account == account && c.ARN == arn {
-			return c
-		}
-	}
-	return nil
 }
 
 // sniCertificates returns, sorted by name, account's other certificates

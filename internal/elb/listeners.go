@@ -90,7 +90,7 @@ func (s *Service) checkCertificate(st *State, account, arn string) error {
 	if arn == "" {
 		return nil
 	}
-	if st.certByARN(account, arn) == nil {
+	if st.CertificateByARN(account, arn) == nil {
 		if strings.HasPrefix(arn, "arn:aws:acm:") {
 			return model.Errorf(model.KindCertificateNotFound, "Server Certificate not found for the key: %s (elbd serves IAM server certificates only)", arn)
 		}
@@ -99,7 +99,9 @@ func (s *Service) checkCertificate(st *State, account, arn string) error {
 	return nil
 }
 
-func (st *State) certByARN(account, arn string) *model.Certificate {
+// CertificateByARN returns account's server certificate with the given
+// ARN, or nil.
+func (st *State) CertificateByARN(account, arn string) *model.Certificate {
 	for k, c := range st.Certificates {
 		if k.Account == account && c.ARN == arn {
 			return c
